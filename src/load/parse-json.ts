@@ -1,0 +1,137 @@
+/**
+ * Build the plain JS value of the (comment-free, include-spliced) text in one pass with
+ * jsonc-parser's `visit`, noting syntax errors, duplicate keys and excessive nesting on the way.
+ *
+ * No parse tree is built here: a 20 MB config must load fast, and positions of values are only
+ * needed when a diagnostic is printed (see `locate` in load.ts).
+ */
+import { visit } from 'jsonc-parser';
+import type { JsonPath } from '../diagnostics/diagnostic.js';
+
+/** Deeper nesting than this is refused; Kea configs are about 8 levels deep. */
+export const MAX_NESTING = 512;
+/** Only the first syntax error is reliable; a few more are kept for context. */
+const MAX_SYNTAX_ERRORS = 3;
+const MAX_DUPLICATES = 10;
+
+export interface SyntaxProblem {
+  problem: string;
+  offset: number;
+  length: number;
+}
+
+export interface DuplicateKey {
+  key: string;
+  /** Offset and length of the second occurrence's key (with its quotes). */
+  offset: number;
+  length: number;
+  /** Path of the object holding both keys. */
+  objectPath: JsonPath;
+}
+
+export interface ParsedJson {
+  /** undefined when the text has a syntax error or nests too deep. */
+  value: unknown;
+  syntaxErrors: SyntaxProblem[];
+  duplicates: DuplicateKey[];
+  /** Offset of the first bracket past MAX_NESTING, when the text nests too deep. */
+  tooDeepAt: number | undefined;
+}
+
+/** jsonc-parser's ParseErrorCode (an ambient const enum, unusable under isolatedModules) in words. */
+const PROBLEMS: Readonly<Record<number, string>> = {
+  1: 'unexpected characters',
+  2: 'invalid number',
+  3: 'property name expected',
+  4: 'value expected',
+  5: "expected ':'",
+  6: 'expected a comma',
+  7: "expected '}'",
+  8: "expected ']'",
+  9: 'expected end of file',
+  10: 'comment not allowed',
+  11: 'comment not closed',
+  12: 'unterminated string',
+  13: 'incomplete number',
+  14: 'invalid unicode escape',
+  15: 'invalid escape character',
+  16: 'invalid control character in string',
+};
+
+type Container = Record<string, unknown> | unknown[];
+interface Frame {
+  readonly container: Container;
+  /** The key whose value comes next (objects only). */
+  key: string | undefined;
+}
+
+/** Thrown from a visitor callback to stop `visit` (which would otherwise recurse on). */
+const STOP = Symbol('stop');
+
+export function parseJson(text: string): ParsedJson {
+  const syntaxErrors: SyntaxProblem[] = [];
+  const duplicates: DuplicateKey[] = [];
+  const stack: Frame[] = [];
+  let root: unknown;
+  let tooDeepAt: number | undefined;
+
+  const put = (value: unknown): void => {
+    const top = stack[stack.length - 1];
+    if (top === undefined) {
+      root = value;
+    } else if (Array.isArray(top.container)) {
+      top.container.push(value);
+    } else if (top.key !== undefined) {
+      // defineProperty so that a "__proto__" key becomes an own property, as with JSON.parse.
+      if (top.key === '__proto__') {
+        Object.defineProperty(top.container, top.key, { value, enumerable: true, writable: true, configurable: true });
+      } else {
+        top.container[top.key] = value;
+      }
+      top.key = undefined;
+    }
+  };
+  const open = (container: Container, offset: number): void => {
+    // jsonc-parser's visit recurses once per level; stop long before the call stack would.
+    if (stack.length >= MAX_NESTING) {
+      tooDeepAt = offset;
+      throw STOP;
+    }
+    put(container);
+    stack.push({ container, key: undefined });
+  };
+
+  try {
+    visit(
+      text,
+      {
+        onObjectBegin: (offset) => open({}, offset),
+        onArrayBegin: (offset) => open([], offset),
+        onObjectEnd: () => void stack.pop(),
+        onArrayEnd: () => void stack.pop(),
+        onObjectProperty: (key, offset, length, _line, _column, pathSupplier) => {
+          const top = stack[stack.length - 1];
+          if (top === undefined || Array.isArray(top.container)) return;
+          // Kea rejects a map that repeats a key (the grammar's `ctx.unique`).
+          if (Object.hasOwn(top.container, key) && duplicates.length < MAX_DUPLICATES) {
+            duplicates.push({ key, offset, length, objectPath: pathSupplier() });
+          }
+          top.key = key;
+        },
+        onLiteralValue: (value) => put(value),
+        onError: (code, offset, length) => {
+          const problem = offset >= text.length ? 'unexpected end of file' : (PROBLEMS[code] ?? 'syntax error');
+          syntaxErrors.push({ problem, offset, length });
+          if (syntaxErrors.length >= MAX_SYNTAX_ERRORS) throw STOP;
+        },
+      },
+      // Kea accepts trailing commas (with a warning, which a converter need not repeat).
+      { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false },
+    );
+  } catch (error) {
+    if (error !== STOP) throw error;
+  }
+
+  const usable = syntaxErrors.length === 0 && tooDeepAt === undefined;
+  return { value: usable ? root : undefined, syntaxErrors, duplicates, tooDeepAt };
+}
