@@ -50,6 +50,12 @@ export interface StartDnsmasqOptions {
   extraArgs?: string[];
   /** Give up waiting for dnsmasq to come up after this long (default 5000 ms). */
   readyTimeoutMs?: number;
+  /**
+   * Give the overlay on /etc a writable upper layer (in the scratch dir) so a test can change
+   * files the way an admin or the sync job would, through `execInMounts`; writes made through the
+   * overlay raise inotify events as on a real /etc.
+   */
+  writableEtc?: boolean;
 }
 
 export interface DnsmasqHandle {
@@ -77,6 +83,8 @@ export interface DnsmasqHandle {
   reload(): Promise<void>;
   /** SIGTERM and wait for the exit (SIGKILL after 5 s). Returns the exit code (null if killed by a signal). Idempotent. */
   stop(): Promise<number | null>;
+  /** Run a command inside dnsmasq's mount and network namespaces (sees the server's /etc). */
+  execInMounts(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
 export interface DhcpClientOptions {
@@ -636,7 +644,13 @@ export class NetLab {
     const scratch = join(this.tmpDir, `dnsmasq-${host}-${n}`);
     const misc = join(scratch, 'misc');
     const runDir = join(scratch, 'run');
-    for (const p of [etc, misc]) {
+    const upper = join(scratch, 'upper');
+    const work = join(scratch, 'work');
+    if (opts.writableEtc) {
+      await mkdir(upper, { recursive: true });
+      await mkdir(work, { recursive: true });
+    }
+    for (const p of [etc, misc, upper, work]) {
       if (/[:,\\\s]/.test(p)) throw new Error(`netlab: path unusable in overlay/mount options: ${p}`);
     }
     await mkdir(misc, { recursive: true });
@@ -654,8 +668,9 @@ export class NetLab {
       `--pid-file=${pidFile}`,
       ...(opts.extraArgs ?? []),
     ];
+    const overlayOpts = opts.writableEtc ? `lowerdir=$1:/etc,upperdir=${upper},workdir=${work}` : 'lowerdir=$1:/etc';
     const script =
-      'set -e; mount -t overlay overlay -o "lowerdir=$1:/etc" /etc; ' +
+      `set -e; mount -t overlay overlay -o "${overlayOpts}" /etc; ` +
       '[ -d /var/lib/misc ] || mkdir -p /var/lib/misc; mount --bind "$2" /var/lib/misc; shift 2; exec "$@"';
     // ip netns exec, unshare (no --fork) and sh's exec all exec in place: cp.pid is dnsmasq's pid.
     const cp = spawn(
@@ -742,6 +757,10 @@ export class NetLab {
         cp.kill('SIGHUP');
         const end = Date.now() + 300;
         while (Date.now() < end && readLog().length === before) await sleep(20);
+      },
+      execInMounts: (cmd: string[]) => {
+        if (exited(cp)) throw new Error('netlab: dnsmasq is not running');
+        return this.track('nsenter', ['-t', String(pid), '-m', '-n', '--', ...cmd], 30_000);
       },
       stop: async () => {
         if (!exited(cp)) {
