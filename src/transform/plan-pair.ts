@@ -54,7 +54,11 @@ export function planPair(m: Model, opts: PairOptions): { model: Model; plan: Pai
   const { mode, source } = chooseMode(m.ha, opts, diagnostics);
   const servers = chooseServers(m.ha, opts, mode);
   const placed = placeGlobalReservations(m, diagnostics);
-  const splits = placed.model.subnets.flatMap((s) => s.pools.map((p) => splitPool(s, p, mode, servers, m.ha, opts, diagnostics)));
+  const splits = placed.model.subnets.flatMap((s) =>
+    alternatesWholePools(s, mode, m.ha)
+      ? s.pools.map((p, i) => wholePool(s, p, i % 2 === 0 ? 0 : 1, `whole pool to ${servers[i % 2]} (the subnet's pools are equal in size and alternate)`))
+      : s.pools.map((p) => splitPool(s, p, mode, servers, m.ha, opts, diagnostics)),
+  );
   return {
     model: placed.model,
     plan: { mode, modeSource: source, servers, splits, floatingReservations: placed.floating },
@@ -112,6 +116,23 @@ function placeGlobalReservations(m: Model, out: Diagnostic[]): { model: Model; f
   return { model: { ...m, subnets }, floating };
 }
 
+/**
+ * The article's own layout: a subnet whose pools come in an even number of equal sizes (scope A,
+ * scope B) is split by giving whole pools to the servers in turn, rather than halving each pool.
+ */
+function alternatesWholePools(s: Subnet, mode: Mode, ha: HaConfig | undefined): boolean {
+  if (mode !== 'equal' || s.pools.length < 2 || s.pools.length % 2 !== 0) return false;
+  if (ha && s.pools.some((p) => p.clientClasses.some((c) => c.startsWith('HA_')))) return false;
+  const size = (p: Pool) => p.end - p.start + 1;
+  return s.pools.every((p) => size(p) === size(s.pools[0]!));
+}
+
+function wholePool(s: Subnet, p: Pool, idx: 0 | 1, how: string): PoolSplit {
+  const ranges: [Range | undefined, Range | undefined] = [undefined, undefined];
+  ranges[idx] = range(s, p.start, p.end, s.lifetimes.valid);
+  return { subnet: s, pool: p, ranges, how };
+}
+
 function range(s: Subnet, start: number, end: number, lease: number): Range {
   return { start, end, usable: dnsmasqUsableCount(start, end, s.network, s.prefixLength), lease };
 }
@@ -130,10 +151,7 @@ function splitPool(
   // Kea's HA layout guards each pool with HA_<server>; in load-balancing each server owns its pool.
   const haOwner = ha ? p.clientClasses.find((c) => c.startsWith('HA_'))?.slice(3) : undefined;
   if (haOwner !== undefined && mode === 'equal' && servers.includes(haOwner)) {
-    const idx = servers.indexOf(haOwner);
-    const ranges: [Range | undefined, Range | undefined] = [undefined, undefined];
-    ranges[idx] = range(s, p.start, p.end, lease);
-    return { subnet: s, pool: p, ranges, how: `whole pool to ${haOwner} (Kea HA scope HA_${haOwner})` };
+    return wholePool(s, p, servers.indexOf(haOwner) === 0 ? 0 : 1, `whole pool to ${haOwner} (Kea HA scope HA_${haOwner})`);
   }
   if (n < 2) {
     out.push(diagnostic('POOL_TOO_SMALL_TO_SPLIT', 'warning', { pool: formatIPv4(p.start), server: servers[0] }, [...p.path, 'pool']));
