@@ -11,11 +11,25 @@ export function decodeKeaHex(text: string, allowQuotedText = true): Uint8Array |
   if (t.includes(':') || t.includes(' ')) {
     const sep = t.includes(':') ? ':' : ' ';
     if (t.includes(':') && t.includes(' ')) return undefined;
-    const parts = t.split(sep);
+    // Each part separated by `sep` must be one or two hex digits (a character loop: a big config
+    // has hundreds of thousands of identifiers).
+    const sepCode = sep.charCodeAt(0);
     const out: number[] = [];
-    for (const p of parts) {
-      if (!/^[0-9a-fA-F]{1,2}$/.test(p)) return undefined;
-      out.push(parseInt(p, 16));
+    let value = 0;
+    let digits = 0;
+    for (let i = 0; i <= t.length; i++) {
+      const c = i === t.length ? sepCode : t.charCodeAt(i);
+      if (c === sepCode) {
+        if (digits === 0) return undefined;
+        out.push(value);
+        value = 0;
+        digits = 0;
+        continue;
+      }
+      const h = hexDigit(c);
+      if (h < 0 || digits === 2) return undefined;
+      value = value * 16 + h;
+      digits++;
     }
     return Uint8Array.from(out);
   }
@@ -27,6 +41,18 @@ export function decodeKeaHex(text: string, allowQuotedText = true): Uint8Array |
   return out;
 }
 
+/** 0-15 for an ASCII hex digit, -1 otherwise. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+const BYTE_HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 export function colonHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(':');
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += i === 0 ? BYTE_HEX[bytes[i]!]! : `:${BYTE_HEX[bytes[i]!]!}`;
+  return out;
 }
