@@ -1,145 +1,260 @@
 /**
- * The migration report (Markdown): what was converted, how the pools were split, what changed
- * meaning and what could not be converted, each with its Kea file:line. Pure: diagnostics arrive
- * already located.
+ * Report formats: pure renderers of the one ReportData (./report-data.ts). A small registry —
+ * Markdown and JSON become files in the output directory, the SVG address map too, and the
+ * terminal text is printed by convert. Colour is a parameter (a Paint of style functions); chalk
+ * stays in cli/.
  */
-import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { describe } from '../diagnostics/messages.js';
-import type { Model } from '../model/model.js';
-import { formatIPv4 } from '../model/ipv4.js';
-import type { Folding } from '../transform/fold-options.js';
-import type { PairPlan } from '../transform/plan-pair.js';
-import { formatLease, type Where } from './dnsmasq.js';
+import type { ReportData } from './report-data.js';
+import { renderAddressMapSvg, subnetBar, subnetUse, type BarCell } from './report-map.js';
 
-export interface ReportInput {
-  model: Model;
-  plan: PairPlan;
-  folding: Folding;
-  diagnostics: readonly Diagnostic[];
-  sourceName: string;
-  keaLines: number;
-  dnsmasqLines: number;
-  failoverShare: number;
-  replyDelay: number;
-  where: Where;
-  /** How a source file is named in the report (relative to the config's directory: no machine paths). */
-  displayFile: (file: string) => string;
+export { buildReport, REPORT_SCHEMA_VERSION, type ReportData, type ReportInput } from './report-data.js';
+
+/** Style functions for the terminal form; identity when colour is off. */
+export interface Paint {
+  bold: (s: string) => string;
+  dim: (s: string) => string;
+  warn: (s: string) => string;
+  ok: (s: string) => string;
+  /** Colour of each server's range in the bar, in server order. */
+  server: [(s: string) => string, (s: string) => string];
+  reserved: (s: string) => string;
+}
+
+const id = (s: string) => s;
+export const NO_PAINT: Paint = { bold: id, dim: id, warn: id, ok: id, server: [id, id], reserved: id };
+
+export interface ReportFormat {
+  /** File written into the output directory, or undefined for a terminal-only format. */
+  file: string | undefined;
+  render: (r: ReportData, paint: Paint) => string;
+}
+
+export const REPORT_FORMATS = {
+  markdown: { file: 'MIGRATION-REPORT.md', render: (r) => renderMarkdown(r) },
+  json: { file: 'report.json', render: (r) => `${formatJson(r)}\n` },
+  svg: { file: 'address-map.svg', render: (r) => renderAddressMapSvg(r) },
+  text: { file: undefined, render: (r, paint) => renderText(r, paint) },
+} satisfies Record<string, ReportFormat>;
+
+export type ReportFormatName = keyof typeof REPORT_FORMATS;
+
+/** The report files for the output directory, in registry order. */
+export function reportFiles(r: ReportData): { path: string; contents: string }[] {
+  return Object.values(REPORT_FORMATS).flatMap((f: ReportFormat) => (f.file ? [{ path: f.file, contents: f.render(r, NO_PAINT) }] : []));
+}
+
+/**
+ * JSON.stringify(v, null, 2), except that an object of plain values inside a list (a reservation,
+ * a lease, an item) stays on one line: 100,000 reservations are 100,000 lines, so a small Kea
+ * change is a small, fast diff.
+ */
+export function formatJson(v: unknown, indent = ''): string {
+  const inner = `${indent}  `;
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]';
+    const flat = (x: unknown) => x !== null && typeof x === 'object' && !Array.isArray(x) && Object.values(x).every((y) => y === null || typeof y !== 'object');
+    return `[\n${v.map((x) => `${inner}${flat(x) ? JSON.stringify(x) : formatJson(x, inner)}`).join(',\n')}\n${indent}]`;
+  }
+  if (v !== null && typeof v === 'object') {
+    const entries = Object.entries(v).filter(([, x]) => x !== undefined);
+    if (entries.length === 0) return '{}';
+    return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${formatJson(x, inner)}`).join(',\n')}\n${indent}}`;
+  }
+  return JSON.stringify(v);
 }
 
 const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-export function renderReport(x: ReportInput): string {
-  const { model: m, plan } = x;
-  const pos = (d: Diagnostic) => (d.at ? `${x.displayFile(d.at.file)}:${d.at.line}:${d.at.column}` : '');
+export function renderMarkdown(r: ReportData): string {
+  const [s0, s1] = r.design.servers;
   const out: string[] = [];
-  const reservations = m.subnets.reduce((n, s) => n + s.reservations.length, 0) + plan.floatingReservations.length;
-  out.push(`# Migration report: ${x.sourceName}`, '');
+  const sum = r.summary;
+  out.push(`# Migration report: ${r.source}`, '');
   out.push('## Summary', '');
   out.push(`| | |`, `|---|---|`);
-  out.push(`| Subnets | ${m.subnets.length} |`);
-  out.push(`| Shared networks | ${m.sharedNetworks.length} |`);
-  out.push(`| Pools | ${m.subnets.reduce((n, s) => n + s.pools.length, 0)} |`);
-  out.push(`| Reservations converted | ${reservations} |`);
-  out.push(`| Option tags shared by reservations | ${x.folding.tags.length} |`);
-  out.push(`| Kea lines in | ${x.keaLines} |`);
-  out.push(`| dnsmasq lines out (per server, without comments) | ${x.dnsmasqLines} |`);
-  const warnings = x.diagnostics.filter((d) => d.severity === 'warning').length;
-  const notes = x.diagnostics.filter((d) => d.severity === 'note').length;
-  out.push(`| Not converted or changed (warnings) | ${warnings} |`);
-  out.push(`| Not needed with dnsmasq (notes) | ${notes} |`, '');
+  out.push(`| Subnets | ${sum.subnets} |`);
+  out.push(`| Shared networks | ${sum.sharedNetworks} |`);
+  out.push(`| Pools | ${sum.pools} |`);
+  out.push(`| Reservations converted | ${sum.reservations} |`);
+  out.push(`| Kea option-data entries | ${sum.options} |`);
+  out.push(`| Option tags shared by reservations | ${sum.optionTags} |`);
+  out.push(`| Kea client classes | ${sum.clientClasses} |`);
+  out.push(`| Kea lines in | ${sum.keaLines} |`);
+  out.push(`| dnsmasq lines out (per server, without comments) | ${sum.dnsmasqLines} |`);
+  out.push(`| Not converted or changed (warnings) | ${sum.warnings} |`);
+  out.push(`| Not needed with dnsmasq (notes) | ${sum.notes} |`, '');
 
   out.push('## The two servers', '');
-  const source = plan.modeSource === 'flag' ? 'chosen with --mode' : plan.modeSource === 'ha-hook' ? `taken from Kea's HA hook (${m.ha?.mode})` : 'the default (no HA hook, no --mode)';
-  out.push(`- Design: **${plan.mode === 'equal' ? 'equal' : 'primary/failover'}**, ${source}.`);
-  out.push(`- Servers: **${plan.servers[0]}** (configuration master) and **${plan.servers[1]}**.`);
-  if (plan.mode === 'failover') {
+  out.push(`- Design: **${r.design.mode === 'equal' ? 'equal' : 'primary/failover'}**, ${r.design.why}.`);
+  out.push(`- Servers: **${s0}** (configuration master) and **${s1}**.`);
+  if (r.design.mode === 'failover') {
     out.push(
-      `- ${plan.servers[1]} holds ${Math.round(x.failoverShare * 100)}% of each pool with short leases and waits ${x.replyDelay} s (dhcp-reply-delay) before offering, so clients prefer ${plan.servers[0]} and return to it.`,
+      `- ${s1} holds ${Math.round((r.design.failoverShare ?? 0) * 100)}% of each pool with short leases and waits ${r.design.replyDelay} s (dhcp-reply-delay) before offering, so clients prefer ${s0} and return to it.`,
     );
   }
   out.push(
-    `- dhcp-authoritative: **off on both servers**${m.authoritative || m.subnets.some((s) => s.authoritative) ? ' (Kea had authoritative: true)' : ''}. Measured with dnsmasq 2.90: an authoritative server NAKs every client of its peer on reboot (6 of 6 reboots, 4 lost their lease); with neither authoritative there were 0 NAKs and a client whose server died moved to the other in about 14 s.`,
+    `- dhcp-authoritative: **off on both servers**${r.design.authoritative.kea ? ' (Kea had authoritative: true)' : ''}. ${r.design.authoritative.why}`,
     `- Reservations are identical on both servers, in /etc/dnsmasq.reservations.d/ (hosts/ and options/): dnsmasq re-reads new and changed files there by itself, and a SIGHUP applies removals.`,
+    // --- lease hook (src/emit/lease-hook.ts)
+    `- Failback: a dnsmasq that still holds a lease for a client NAKs that client's reboot for any other address, so after a failover the returning server would NAK its former clients on every reboot. Each server's dhcp-script (/usr/local/sbin/kea2dnsmasq-lease-hook, bash) therefore asks the other server, at the address in /etc/kea2dnsmasq/lease-hook.peer (check it), to drop its stale lease of a dynamic client it has just served. Measured with \`kea2dnsmasq prove\`: after a failover and the server's return, at most one NAK and at most one address change in 5 reboots (without the hook: a NAK on every reboot).`,
+    // --- end lease hook
     '',
   );
 
   out.push('## Subnets and how each pool was split', '');
-  out.push(`| Subnet | Pool | ${plan.servers[0]} | ${plan.servers[1]} | How |`, '|---|---|---|---|---|');
-  for (const s of m.subnets) {
-    const splits = plan.splits.filter((sp) => sp.subnet.id === s.id);
-    if (splits.length === 0) {
-      out.push(`| ${s.id}: ${s.text} | (no pool) | reservations only | reservations only | static range |`);
+  out.push(`![Address map: per subnet, reserved addresses, each server's dynamic range and the free addresses](address-map.svg)`, '');
+  out.push(`| Subnet | Pool | ${s0} | ${s1} | How |`, '|---|---|---|---|---|');
+  for (const s of r.subnets) {
+    if (s.pools.length === 0) {
+      out.push(`| ${s.id}: ${s.prefix} | (no pool) | reservations only | reservations only | static range |`);
       continue;
     }
-    for (const sp of splits) {
+    for (const p of s.pools) {
       const cell = (i: 0 | 1) => {
-        const r = sp.ranges[i];
-        return r ? `${formatIPv4(r.start)}-${formatIPv4(r.end)} (${r.usable} usable, lease ${formatLease(r.lease)})` : '-';
+        const rg = p.ranges[i];
+        return rg ? `${rg.start}-${rg.end} (${rg.usable} usable, lease ${rg.lease})` : '-';
       };
-      out.push(`| ${s.id}: ${s.text} | ${formatIPv4(sp.pool.start)}-${formatIPv4(sp.pool.end)} | ${cell(0)} | ${cell(1)} | ${esc(sp.how)} |`);
+      out.push(`| ${s.id}: ${s.prefix} | ${p.start}-${p.end} | ${cell(0)} | ${cell(1)} | ${esc(p.how)} |`);
     }
   }
   out.push('');
 
   out.push('## Capacity', '');
-  out.push('Addresses each server can hand out alone, against the Kea pools they replace. dnsmasq never hands out an address ending in .0 or .255 (in 192.0.0.0-223.255.255.255) nor a subnet\'s network or broadcast address, where Kea does.', '');
-  out.push(`| Subnet | Kea pool addresses | ${plan.servers[0]} alone | ${plan.servers[1]} alone |`, '|---|---|---|---|');
-  for (const s of m.subnets) {
-    const splits = plan.splits.filter((sp) => sp.subnet.id === s.id);
-    const kea = s.pools.reduce((n, p) => n + (p.end - p.start + 1), 0);
-    const a = splits.reduce((n, sp) => n + (sp.ranges[0]?.usable ?? 0), 0);
-    const b = splits.reduce((n, sp) => n + (sp.ranges[1]?.usable ?? 0), 0);
-    out.push(`| ${s.id}: ${s.text} | ${kea} | ${a} | ${b} |`);
-  }
+  out.push(
+    "Addresses each server can hand out alone, against the Kea pools they replace. dnsmasq never hands out an address ending in .0 or .255 (in 192.0.0.0-223.255.255.255) nor a subnet's network or broadcast address, where Kea does.",
+    '',
+  );
+  out.push(`| Subnet | Kea pool addresses | ${s0} alone | ${s1} alone |`, '|---|---|---|---|');
+  for (const s of r.subnets) out.push(`| ${s.id}: ${s.prefix} | ${s.capacity.keaPool} | ${s.capacity.alone[0]} | ${s.capacity.alone[1]} |`);
   out.push('');
 
+  if (r.leases) renderLeasesMarkdown(r, out);
+
   out.push('## Reservations', '');
-  for (const s of m.subnets) {
-    if (s.reservations.length) out.push(`- Subnet ${s.id} (${s.text}): ${s.reservations.length}`);
+  for (const s of r.subnets) {
+    if (s.reservations.length) out.push(`- Subnet ${s.id} (${s.prefix}): ${s.reservations.length}`);
   }
-  if (plan.floatingReservations.length) out.push(`- Global, without an address: ${plan.floatingReservations.length}`);
-  if (reservations === 0) out.push('- none');
+  if (r.floatingReservations) out.push(`- Global, without an address: ${r.floatingReservations}`);
+  if (sum.reservations === 0) out.push('- none');
   out.push('');
-  if (x.folding.tags.length > 0) {
+  if (r.optionTags.length > 0) {
     out.push('### Option tags', '', 'Option-data that Kea repeats in each reservation is written once, on a tag each host sets.', '');
     out.push('| Tag | Options | Hosts |', '|---|---|---|');
-    for (const t of x.folding.tags) {
-      const opts = t.options.map((o) => `${o.dnsmasq?.token},${o.dnsmasq?.value}`).join('<br>');
-      out.push(`| ${t.name} | \`${esc(opts)}\` | ${t.hosts.length} |`);
-    }
+    for (const t of r.optionTags) out.push(`| ${t.name} | \`${esc(t.options.join('<br>'))}\` | ${t.hosts} |`);
     out.push('');
   }
-  if (x.folding.redundant.length > 0) {
-    out.push('### Redundant reservation options dropped', '', 'These reservation options equal what the host inherits from its subnet, pool or the global level, so they are not repeated:', '');
-    for (const r of x.folding.redundant) {
-      const w = x.where(r.option.path);
-      out.push(`- ${r.option.name ?? r.option.code} on ${r.reservation.hostname ?? r.reservation.identifier.hex}${w ? ` (${w})` : ''}`);
-    }
+  if (r.redundantOptions.length > 0) {
+    out.push(
+      '### Redundant reservation options dropped',
+      '',
+      'These reservation options equal what the host inherits from its subnet, pool or the global level, so they are not repeated:',
+      '',
+    );
+    for (const x of r.redundantOptions) out.push(`- ${x.option} on ${x.host}${x.where ? ` (${x.where})` : ''}`);
     out.push('');
   }
 
   out.push('## Changed meaning', '');
-  out.push('- Kea echoes the client identifier (option 61) back to clients (RFC 6842); dnsmasq never does.');
-  out.push('- dnsmasq always sends T1/T2 (0.5 and 0.875 of the lease) where Kea leaves them out; the client renews at the same times.');
-  out.push('- Options in the reservations options directory are sent when the client asks for them; Kea sends routers, DNS servers and domain name even unasked (dhcp-optsfile lines cannot force).');
+  for (const c of r.changedMeaning) out.push(`- ${c}`);
   out.push('');
 
-  const section = (title: string, sev: Diagnostic['severity'], intro: string) => {
-    const ds = x.diagnostics.filter((d) => d.severity === sev);
+  const section = (title: string, sev: 'warning' | 'note', intro: string) => {
+    const items = r.items.filter((d) => d.severity === sev);
     out.push(`## ${title}`, '');
-    if (ds.length === 0) {
+    if (items.length === 0) {
       out.push('None.', '');
       return;
     }
     out.push(intro, '');
     out.push('| Where | Code | What | What to do |', '|---|---|---|---|');
-    for (const d of ds) {
-      const w = describe(d);
-      out.push(`| ${pos(d)} | ${d.code} | ${esc(w.message)} | ${esc(w.hint ?? '')} |`);
-    }
+    for (const d of items) out.push(`| ${d.where ?? ''} | ${d.code} | ${esc(d.message)} | ${esc(d.advice ?? '')} |`);
     out.push('');
   };
   section('Not converted', 'warning', 'Each of these changes what some client receives, or is not carried over. Read them before cutting over.');
   section('Not needed with dnsmasq', 'note', 'Kea settings with no effect on what clients receive from dnsmasq, or handled differently on purpose.');
   return out.join('\n');
+}
+
+function renderLeasesMarkdown(r: ReportData, out: string[]): void {
+  const l = r.leases!;
+  const [s0, s1] = r.design.servers;
+  out.push('## Live leases', '');
+  out.push(
+    `Read ${l.files.map((f) => `\`${f}\``).join(', ')} (in Kea's replay order) as of ${l.at}: ${l.rows} row(s), ${l.active} active lease(s). Not carried: ${l.dropped.expired} expired, ${l.dropped.declined} declined, ${l.dropped.reclaimed} reclaimed, ${l.dropped.released} released, ${l.dropped.deleted} deleted by a later row.`,
+    '',
+  );
+  out.push(
+    `- ${s0}/var/lib/misc/dnsmasq.leases: ${l.carried[0]} lease(s); ${s1}/var/lib/misc/dnsmasq.leases: ${l.carried[1]} lease(s). Each dynamic lease goes to the server whose range holds its address; the ${l.reservedOnBoth} lease(s) of reserved hosts go to both, so whichever server answers a rebooting client ACKs it and neither NAKs it.`,
+    `- A client that starts over with a DISCOVER gets offers from both servers; the one without its lease answers it ${r.design.mode === 'equal' ? '1 s' : 'a second'} late (/etc/dnsmasq.d/35-leases-elsewhere.conf), so the offer of the old address arrives first. With the lease holder down, the other server still answers.`,
+    `- Measured with dnsmasq 2.90 (test/leases-network.test.ts): a client rebooting with INIT-REBOOT, as most operating systems do (ISC dhclient), is ACKed its address by the server holding its lease while the other stays silent, and a client asking for it in a DISCOVER (busybox udhcpc -r) is offered it first: each kept its address, 0 NAKs. Without the delay, the DISCOVER client lost its address in about half the runs.`,
+    `- Install each file before starting dnsmasq on that server (dnsmasq reads it only at startup).`,
+    '',
+  );
+  out.push('### Capacity from the live leases', '');
+  out.push(
+    r.design.mode === 'equal'
+      ? 'In equal mode each server must carry every dynamic client while the other is down.'
+      : `In failover mode ${s0} must carry every dynamic client.`,
+    '',
+  );
+  out.push(`| Subnet | Dynamic clients | Reserved clients | ${s0} alone | ${s1} alone | Enough |`, '|---|---|---|---|---|---|');
+  for (const x of l.subnets) {
+    const ok = x.enough[0] && x.enough[1];
+    out.push(`| ${x.id}: ${x.prefix} | ${x.dynamicClients} | ${x.reservedClients} | ${x.alone[0]} | ${x.alone[1]} | ${ok ? 'yes' : '**no**'} |`);
+  }
+  out.push('');
+  out.push('### Will renumber', '');
+  if (l.renumber.length === 0) {
+    out.push('None: every active lease is carried over.', '');
+    return;
+  }
+  out.push(`${l.renumber.length} client(s) get a new address on their next request:`, '');
+  out.push('| Address | MAC | Hostname | Why | Kea lease row |', '|---|---|---|---|---|');
+  for (const x of l.renumber) out.push(`| ${x.address} | ${x.hwaddr || '-'} | ${esc(x.hostname) || '-'} | ${esc(x.reason)} | ${esc(x.where)} |`);
+  out.push('');
+}
+
+const BAR_WIDTH = 48;
+const BAR_CHAR: Record<BarCell, string> = { free: '·', reserved: 'R', server0: '1', server1: '2' };
+
+/** The terminal form: summary, the split with one bar per subnet, capacity and the warnings. */
+export function renderText(r: ReportData, p: Paint): string {
+  const [s0, s1] = r.design.servers;
+  const sum = r.summary;
+  const out: string[] = [];
+  out.push(
+    `${p.bold('Summary')}: ${sum.subnets} subnet(s), ${sum.pools} pool(s), ${sum.reservations} reservation(s), ${sum.options} option(s), ${sum.optionTags} shared option tag(s), ${sum.clientClasses} client class(es); ${sum.keaLines} Kea lines -> ${sum.dnsmasqLines} dnsmasq lines per server`,
+  );
+  out.push(`${p.bold('Design')}: ${r.design.mode === 'equal' ? 'equal' : 'primary/failover'} — ${r.design.why}; ${s0} and ${s1}, neither dhcp-authoritative`);
+  if (r.subnets.length > 0) {
+    out.push(
+      `${p.bold('Address map')} (${p.server[0]('1')} = ${s0}'s range, ${p.server[1]('2')} = ${s1}'s range, ${p.reserved('R')} = reserved, · = free):`,
+    );
+    const label = (s: (typeof r.subnets)[number]) => `${s.id}: ${s.prefix}`;
+    const wide = Math.max(...r.subnets.map((s) => label(s).length));
+    for (const s of r.subnets) {
+      const bar = subnetBar(s, BAR_WIDTH)
+        .map((c) => (c === 'server0' ? p.server[0] : c === 'server1' ? p.server[1] : c === 'reserved' ? p.reserved : p.dim)(BAR_CHAR[c]))
+        .join('');
+      const use = subnetUse(s);
+      const cap = s.capacity;
+      const split = cap.keaPool === 0 ? 'reservations only' : `${s0} ${cap.alone[0]}, ${s1} ${cap.alone[1]} of ${cap.keaPool} Kea pool addresses`;
+      const live = r.leases ? `, ${s.liveLeases.length} live lease(s)` : '';
+      out.push(`  ${label(s).padEnd(wide)} [${bar}] ${split}; ${use.reserved} reserved, ${use.free} free${live}`);
+    }
+  }
+  if (r.leases) {
+    const l = r.leases;
+    out.push(
+      `${p.bold('Leases')} (as of ${l.at}): ${l.active} active; ${s0} gets ${l.carried[0]}, ${s1} gets ${l.carried[1]} (${l.reservedOnBoth} reserved host(s) on both); ${l.renumber.length === 0 ? p.ok('none will renumber') : p.warn(`${l.renumber.length} will renumber`)}`,
+    );
+  }
+  const warnings = r.items.filter((i) => i.severity === 'warning');
+  if (warnings.length > 0) {
+    out.push(p.warn(`${warnings.length} Kea setting(s) not converted or converted with changed meaning:`));
+    for (const w of warnings) out.push(`  ${w.where ?? '-'} ${p.dim(w.code)}`);
+  } else {
+    out.push(p.ok('Every Kea setting that affects clients was converted.'));
+  }
+  return `${out.join('\n')}\n`;
 }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { dirname, join, sep } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
+import { unifiedDiff } from './line-diff.js';
 import type { PlannedFile } from '../emit/dnsmasq.js';
 
 export const MANIFEST = '.kea2dnsmasq-manifest.json';
@@ -21,6 +21,8 @@ export interface Change {
   after: string | undefined;
   /** True when the existing file was not written by this tool (or was edited since). */
   foreign: boolean;
+  /** Permission bits the file gets (PlannedFile.mode); a file whose bits differ is a 'change'. */
+  mode?: number | undefined;
 }
 
 export interface Plan {
@@ -54,16 +56,30 @@ function readIfFile(path: string): string | undefined {
   }
 }
 
-export function planChanges(dir: string, files: readonly PlannedFile[]): Plan {
-  const manifest = readManifest(dir);
+/**
+ * One server's files, with DIR as that server's root: `<server>/etc/x` becomes `etc/x`; the
+ * report files and the other server's tree are left out.
+ */
+export function filesForServer(files: readonly PlannedFile[], server: string): PlannedFile[] {
+  const prefix = `${server}/`;
+  return files.filter((f) => f.path.startsWith(prefix)).map((f) => ({ ...f, path: f.path.slice(prefix.length) }));
+}
+
+/**
+ * Compare the planned files with `dir`. Only planned files are compared, plus deletions of files
+ * the manifest in `dir` records as written by kea2dnsmasq and no longer planned; every other file
+ * in `dir` is none of this tool's business.
+ */
+export function planChanges(dir: string, files: readonly PlannedFile[], opts: { trackDeletions?: boolean } = {}): Plan {
+  const manifest = opts.trackDeletions === false ? undefined : readManifest(dir);
   const changes: Change[] = [];
   const planned = new Set(files.map((f) => f.path));
   for (const f of files) {
     const before = readIfFile(join(dir, f.path));
     const exists = before !== undefined || fs.existsSync(join(dir, f.path));
     const foreign = exists && (before === undefined || manifest?.files[f.path] !== sha256(before));
-    const kind: ChangeKind = !exists ? 'add' : before === f.contents ? 'same' : 'change';
-    changes.push({ path: f.path, kind, before, after: f.contents, foreign: foreign && kind !== 'same' });
+    const kind: ChangeKind = !exists ? 'add' : before === f.contents && modeMatches(join(dir, f.path), f.mode) ? 'same' : 'change';
+    changes.push({ path: f.path, kind, before, after: f.contents, foreign: foreign && kind !== 'same', mode: f.mode });
   }
   for (const path of Object.keys(manifest?.files ?? {}).sort()) {
     if (planned.has(path)) continue;
@@ -75,22 +91,27 @@ export function planChanges(dir: string, files: readonly PlannedFile[]): Plan {
   return { dir, changes };
 }
 
+/** Does the file at `path` have permission bits `mode` (always true when no mode is planned)? */
+function modeMatches(path: string, mode: number | undefined): boolean {
+  if (mode === undefined) return true;
+  try {
+    return (fs.statSync(path).mode & 0o7777) === mode;
+  } catch {
+    return false;
+  }
+}
+
 export const isClean = (p: Plan) => p.changes.every((c) => c.kind === 'same');
 
-/** A unified diff of every change (the `diff` package), paths relative to the output dir. */
+/** A unified diff of every change (the `diff` package; line-diff.ts for large files), paths relative to the output dir. */
 export function renderDiff(p: Plan): string {
   return p.changes
     .filter((c) => c.kind !== 'same')
     .map((c) =>
-      createTwoFilesPatch(
-        c.kind === 'add' ? '/dev/null' : `a/${c.path}`,
-        c.kind === 'delete' ? '/dev/null' : `b/${c.path}`,
-        c.before ?? '',
-        c.after ?? '',
-        undefined,
-        undefined,
-        { context: 3 },
-      ).replace(/^=+\n/, ''),
+      unifiedDiff(c.kind === 'add' ? '/dev/null' : `a/${c.path}`, c.kind === 'delete' ? '/dev/null' : `b/${c.path}`, c.before ?? '', c.after ?? '', 3).replace(
+        /^=+\n/,
+        '',
+      ),
     )
     .join('');
 }
@@ -125,13 +146,23 @@ function assertSafe(dir: string, rel: string): void {
   }
 }
 
+/** Test seams: throw from one to inject a failure at that point of the apply. */
+export interface ApplyHooks {
+  /** After every new file is staged, before anything in `dir` changes. */
+  beforeRename?: () => void;
+  /** Before each file in `dir` is replaced, created or deleted (the manifest last), with its path. */
+  beforeCommit?: (path: string) => void;
+}
+
 /**
- * Write the plan: every new file is staged in a temporary directory inside `dir` first; only
- * when all of them are written are they renamed into place (rename is atomic per file), then
- * deleted files are removed and the manifest is written last. Any failure before the renames
- * leaves `dir` exactly as it was.
+ * Write the plan: every new file is staged in a temporary directory inside `dir` first; then
+ * each target is swapped in (the old file moved aside into the staging directory, the new one
+ * renamed into place; rename is atomic per file), deleted files are moved aside, and the
+ * manifest is written last. Any failure — while staging or in the middle of the swaps — puts
+ * every moved file back and removes every directory the apply created, leaving `dir` exactly
+ * as it was.
  */
-export function applyPlan(p: Plan, opts: { force: boolean }, hooks: { beforeRename?: () => void } = {}): void {
+export function applyPlan(p: Plan, opts: { force: boolean }, hooks: ApplyHooks = {}): void {
   const foreign = p.changes.filter((c) => c.foreign);
   if (foreign.length > 0 && !opts.force) {
     throw new ApplyError(
@@ -141,36 +172,75 @@ export function applyPlan(p: Plan, opts: { force: boolean }, hooks: { beforeRena
     );
   }
   for (const c of p.changes) assertSafe(p.dir, c.path);
+  assertSafe(p.dir, MANIFEST);
+  const dirExisted = fs.existsSync(p.dir);
   fs.mkdirSync(p.dir, { recursive: true });
   const staging = fs.mkdtempSync(join(p.dir, '.kea2dnsmasq-staging-'));
   const writes = p.changes.filter((c) => c.kind === 'add' || c.kind === 'change');
+  const fresh = (rel: string) => join(staging, 'new', rel.split('/').join(sep));
+  const aside = (rel: string) => join(staging, 'old', rel.split('/').join(sep));
+  const journal: { target: string; backup: string | undefined; placed: boolean }[] = [];
+  const createdDirs: string[] = [];
+  const mkdirs = (d: string) => {
+    const first = fs.mkdirSync(d, { recursive: true });
+    if (first !== undefined) createdDirs.push(first);
+  };
+  /** Move what is at `rel` aside (if anything), then put `from` there (if given). */
+  const swap = (rel: string, from: string | undefined) => {
+    hooks.beforeCommit?.(rel);
+    const target = join(p.dir, rel);
+    const entry = { target, backup: undefined as string | undefined, placed: false };
+    journal.push(entry);
+    let exists = true;
+    try {
+      fs.lstatSync(target);
+    } catch {
+      exists = false;
+    }
+    if (exists) {
+      const b = aside(rel);
+      fs.mkdirSync(dirname(b), { recursive: true });
+      fs.renameSync(target, b);
+      entry.backup = b;
+    }
+    if (from !== undefined) {
+      mkdirs(dirname(target));
+      fs.renameSync(from, target);
+      entry.placed = true;
+    }
+  };
   try {
     for (const c of writes) {
-      const tmp = join(staging, c.path.split('/').join(sep));
+      const tmp = fresh(c.path);
       fs.mkdirSync(dirname(tmp), { recursive: true });
       fs.writeFileSync(tmp, c.after!, { flag: 'wx' });
+      if (c.mode !== undefined) fs.chmodSync(tmp, c.mode);
     }
-    hooks.beforeRename?.();
-  } catch (e) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    if (e instanceof ApplyError) throw e;
-    throw new ApplyError('WRITE_FAILED', [], `writing into ${p.dir} failed: ${(e as Error).message}`);
-  }
-  try {
-    for (const c of writes) {
-      const target = join(p.dir, c.path);
-      fs.mkdirSync(dirname(target), { recursive: true });
-      fs.renameSync(join(staging, c.path), target);
-    }
-    for (const c of p.changes.filter((x) => x.kind === 'delete')) fs.rmSync(join(p.dir, c.path), { force: true });
     const manifest: Manifest = {
       tool: 'kea2dnsmasq',
       files: Object.fromEntries(p.changes.filter((c) => c.kind !== 'delete').map((c) => [c.path, sha256(c.after!)])),
     };
-    const tmpManifest = join(staging, MANIFEST);
-    fs.writeFileSync(tmpManifest, `${JSON.stringify(manifest, null, 2)}\n`);
-    fs.renameSync(tmpManifest, join(p.dir, MANIFEST));
-  } finally {
+    // With nothing else to write (an up-to-date DIR) the staging tree does not exist yet.
+    fs.mkdirSync(dirname(fresh(MANIFEST)), { recursive: true });
+    fs.writeFileSync(fresh(MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+    hooks.beforeRename?.();
+    for (const c of writes) swap(c.path, fresh(c.path));
+    for (const c of p.changes.filter((x) => x.kind === 'delete')) swap(c.path, undefined);
+    swap(MANIFEST, fresh(MANIFEST));
+  } catch (e) {
+    rollBack(journal, createdDirs);
     fs.rmSync(staging, { recursive: true, force: true });
+    if (!dirExisted) fs.rmSync(p.dir, { recursive: true, force: true });
+    if (e instanceof ApplyError) throw e;
+    throw new ApplyError('WRITE_FAILED', [], `writing into ${p.dir} failed: ${(e as Error).message}`);
   }
+  fs.rmSync(staging, { recursive: true, force: true });
+}
+
+function rollBack(journal: readonly { target: string; backup: string | undefined; placed: boolean }[], createdDirs: readonly string[]): void {
+  for (const j of [...journal].reverse()) {
+    if (j.placed) fs.rmSync(j.target, { recursive: true, force: true });
+    if (j.backup !== undefined) fs.renameSync(j.backup, j.target);
+  }
+  for (const d of [...createdDirs].reverse()) fs.rmSync(d, { recursive: true, force: true });
 }

@@ -1,0 +1,325 @@
+/**
+ * The migration report as data, computed once and rendered by every report format (Markdown,
+ * JSON, terminal text, the SVG address map). Pure: diagnostics arrive already located, addresses
+ * leave as dotted strings so the JSON form needs no knowledge of the model. The JSON schema is
+ * documented in docs/report-schema.md; bump REPORT_SCHEMA_VERSION on any incompatible change.
+ */
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { describe } from '../diagnostics/messages.js';
+import type { Model, ModelOption } from '../model/model.js';
+import { INFINITE_LIFETIME } from '../model/model.js';
+import { broadcastOf, formatIPv4 } from '../model/ipv4.js';
+import type { Folding } from '../transform/fold-options.js';
+import type { PairPlan } from '../transform/plan-pair.js';
+import { formatLease, type Where } from './dnsmasq.js';
+import type { LeaseRead } from '../leases/kea-csv.js';
+import type { LeasePlacement } from '../leases/place.js';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface ReportInput {
+  model: Model;
+  plan: PairPlan;
+  folding: Folding;
+  diagnostics: readonly Diagnostic[];
+  sourceName: string;
+  keaLines: number;
+  dnsmasqLines: number;
+  /** Client classes Kea defines (Dhcp4 client-classes), counted from the source: the model does not carry them. */
+  keaClientClasses: number;
+  failoverShare: number;
+  replyDelay: number;
+  where: Where;
+  /** How a source file is named in the report (relative to the config's directory: no machine paths). */
+  displayFile: (file: string) => string;
+  /** --leases: the files read (in replay order), "now" (epoch seconds), what was read and where it went. */
+  leases?: { files: string[]; at: number; read: LeaseRead; placement: LeasePlacement } | undefined;
+}
+
+export interface ReportRange {
+  server: string;
+  start: string;
+  end: string;
+  /** Addresses in start..end. */
+  size: number;
+  /** Addresses dnsmasq really hands out from it (no .0/.255, no network/broadcast). */
+  usable: number;
+  /** Seconds; null for an infinite lease. */
+  leaseSeconds: number | null;
+  /** As written in dhcp-range, e.g. "24h". */
+  lease: string;
+}
+
+export interface ReportPool {
+  start: string;
+  end: string;
+  size: number;
+  /** One entry per server, in server order; null when that server got nothing of this pool. */
+  ranges: [ReportRange | null, ReportRange | null];
+  how: string;
+}
+
+export interface ReportReservation {
+  address: string;
+  hostname: string | null;
+}
+
+export interface ReportSubnet {
+  id: number;
+  prefix: string;
+  network: string;
+  broadcast: string;
+  /** Addresses in the subnet, network and broadcast included. */
+  size: number;
+  sharedNetwork: string | null;
+  pools: ReportPool[];
+  /** Reservations with an address in this subnet, by address. */
+  reservations: ReportReservation[];
+  capacity: {
+    /** Addresses in Kea's pools. */
+    keaPool: number;
+    /** Addresses each server can hand out alone, in server order. */
+    alone: [number, number];
+  };
+  /** Addresses of the live Kea leases in this subnet (with --leases), by address. */
+  liveLeases: string[];
+}
+
+export interface ReportLeases {
+  /** Lease files read, in Kea's replay order. */
+  files: string[];
+  /** "Now" for expiry decisions (--at), ISO 8601 UTC. */
+  at: string;
+  /** Data rows read, and active leases left after replaying them. */
+  rows: number;
+  active: number;
+  dropped: { expired: number; declined: number; reclaimed: number; released: number; deleted: number };
+  /** Leases written into each server's /var/lib/misc/dnsmasq.leases, in server order. */
+  carried: [number, number];
+  /** Leases of reserved hosts, written to both servers. */
+  reservedOnBoth: number;
+  renumber: { address: string; hwaddr: string; hostname: string; reason: string; where: string }[];
+  subnets: { id: number; prefix: string; dynamicClients: number; reservedClients: number; alone: [number, number]; enough: [boolean, boolean] }[];
+}
+
+export interface ReportItem {
+  severity: 'warning' | 'note';
+  code: string;
+  /** `file:line:col` in the Kea source (file relative to the config's directory), or null. */
+  where: string | null;
+  file: string | null;
+  line: number | null;
+  column: number | null;
+  message: string;
+  /** What the admin can do; null when nothing is needed. */
+  advice: string | null;
+}
+
+export interface ReportData {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  source: string;
+  summary: {
+    subnets: number;
+    sharedNetworks: number;
+    pools: number;
+    reservations: number;
+    /** Kea option-data entries (global, shared network, subnet, pool and reservation levels). */
+    options: number;
+    optionTags: number;
+    /** Kea client classes defined (not converted by this version). */
+    clientClasses: number;
+    keaLines: number;
+    /** Per server, without comments and blank lines. */
+    dnsmasqLines: number;
+    warnings: number;
+    notes: number;
+  };
+  design: {
+    mode: 'equal' | 'failover';
+    modeSource: 'flag' | 'ha-hook' | 'default';
+    /** Why this design, in words. */
+    why: string;
+    servers: [string, string];
+    /** Failover mode: the failover server's share of each pool (0..1) and its reply delay in seconds. */
+    failoverShare: number | null;
+    replyDelay: number | null;
+    authoritative: { kea: boolean; dnsmasq: false; why: string };
+  };
+  subnets: ReportSubnet[];
+  /** Global reservations without an address: they apply wherever the client shows up. */
+  floatingReservations: number;
+  optionTags: { name: string; options: string[]; hosts: number }[];
+  redundantOptions: { option: string; host: string; where: string | null }[];
+  changedMeaning: string[];
+  items: ReportItem[];
+  /** null without --leases. */
+  leases: ReportLeases | null;
+}
+
+const AUTHORITATIVE_WHY =
+  'Measured with dnsmasq 2.90: an authoritative server NAKs every client of its peer on reboot (6 of 6 reboots, 4 lost their lease); with neither authoritative there were 0 NAKs and a client whose server died moved to the other in about 14 s.';
+
+export const CHANGED_MEANING = [
+  'Kea echoes the client identifier (option 61) back to clients (RFC 6842); dnsmasq never does.',
+  'dnsmasq always sends T1/T2 (0.5 and 0.875 of the lease) where Kea leaves them out; the client renews at the same times.',
+  'Options in the reservations options directory are sent when the client asks for them; Kea sends routers, DNS servers and domain name even unasked (dhcp-optsfile lines cannot force).',
+];
+
+const optionText = (o: ModelOption) => `${o.dnsmasq?.token},${o.dnsmasq?.value}`;
+
+export function buildReport(x: ReportInput): ReportData {
+  const { model: m, plan } = x;
+  const servers = plan.servers;
+  const reservations = m.subnets.reduce((n, s) => n + s.reservations.length, 0) + plan.floatingReservations.length;
+  const options =
+    m.options.length +
+    m.sharedNetworks.reduce((n, s) => n + s.options.length, 0) +
+    m.subnets.reduce(
+      (n, s) => n + s.options.length + s.pools.reduce((k, p) => k + p.options.length, 0) + s.reservations.reduce((k, r) => k + r.options.length, 0),
+      0,
+    ) +
+    plan.floatingReservations.reduce((n, r) => n + r.options.length, 0);
+  const items: ReportItem[] = x.diagnostics
+    .filter((d): d is Diagnostic & { severity: 'warning' | 'note' } => d.severity === 'warning' || d.severity === 'note')
+    .map((d) => {
+      const w = describe(d);
+      const file = d.at ? x.displayFile(d.at.file) : null;
+      return {
+        severity: d.severity,
+        code: d.code,
+        where: d.at ? `${file}:${d.at.line}:${d.at.column}` : null,
+        file,
+        line: d.at?.line ?? null,
+        column: d.at?.column ?? null,
+        message: w.message,
+        advice: w.hint ?? null,
+      };
+    });
+  const why =
+    plan.modeSource === 'flag' ? 'chosen with --mode' : plan.modeSource === 'ha-hook' ? `taken from Kea's HA hook (${m.ha?.mode})` : 'the default (no HA hook, no --mode)';
+
+  // Each subnet's splits in plan order, grouped once (a filter per subnet is quadratic).
+  const splitsBySubnet = new Map<number, PairPlan['splits']>();
+  for (const sp of plan.splits) {
+    const list = splitsBySubnet.get(sp.subnet.id);
+    if (list) list.push(sp);
+    else splitsBySubnet.set(sp.subnet.id, [sp]);
+  }
+  const subnets: ReportSubnet[] = m.subnets.map((s) => {
+    const splits = splitsBySubnet.get(s.id) ?? [];
+    const pools: ReportPool[] = splits.map((sp) => {
+      const range = (i: 0 | 1): ReportRange | null => {
+        const r = sp.ranges[i];
+        if (!r) return null;
+        return {
+          server: servers[i],
+          start: formatIPv4(r.start),
+          end: formatIPv4(r.end),
+          size: r.end - r.start + 1,
+          usable: r.usable,
+          leaseSeconds: r.lease === INFINITE_LIFETIME ? null : r.lease,
+          lease: formatLease(r.lease),
+        };
+      };
+      return {
+        start: formatIPv4(sp.pool.start),
+        end: formatIPv4(sp.pool.end),
+        size: sp.pool.end - sp.pool.start + 1,
+        ranges: [range(0), range(1)],
+        how: sp.how,
+      };
+    });
+    const reserved = s.reservations
+      .filter((r) => r.ip !== undefined)
+      .slice()
+      .sort((a, b) => a.ip! - b.ip!)
+      .map((r) => ({ address: formatIPv4(r.ip!), hostname: r.hostname ?? null }));
+    const bcast = broadcastOf(s.network, s.prefixLength);
+    const live = x.leases ? x.leases.read.active.filter((l) => l.address >= s.network && l.address <= bcast).map((l) => formatIPv4(l.address)) : [];
+    return {
+      id: s.id,
+      prefix: s.text,
+      network: formatIPv4(s.network),
+      broadcast: formatIPv4(bcast),
+      size: bcast - s.network + 1,
+      sharedNetwork: s.sharedNetwork ?? null,
+      pools,
+      reservations: reserved,
+      capacity: {
+        keaPool: s.pools.reduce((n, p) => n + (p.end - p.start + 1), 0),
+        alone: [
+          splits.reduce((n, sp) => n + (sp.ranges[0]?.usable ?? 0), 0),
+          splits.reduce((n, sp) => n + (sp.ranges[1]?.usable ?? 0), 0),
+        ],
+      },
+      liveLeases: live,
+    };
+  });
+
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    source: x.sourceName,
+    summary: {
+      subnets: m.subnets.length,
+      sharedNetworks: m.sharedNetworks.length,
+      pools: m.subnets.reduce((n, s) => n + s.pools.length, 0),
+      reservations,
+      options,
+      optionTags: x.folding.tags.length,
+      clientClasses: x.keaClientClasses,
+      keaLines: x.keaLines,
+      dnsmasqLines: x.dnsmasqLines,
+      warnings: items.filter((i) => i.severity === 'warning').length,
+      notes: items.filter((i) => i.severity === 'note').length,
+    },
+    design: {
+      mode: plan.mode,
+      modeSource: plan.modeSource,
+      why,
+      servers: [servers[0], servers[1]],
+      failoverShare: plan.mode === 'failover' ? x.failoverShare : null,
+      replyDelay: plan.mode === 'failover' ? x.replyDelay : null,
+      authoritative: { kea: m.authoritative || m.subnets.some((s) => s.authoritative), dnsmasq: false, why: AUTHORITATIVE_WHY },
+    },
+    subnets,
+    floatingReservations: plan.floatingReservations.length,
+    optionTags: x.folding.tags.map((t) => ({ name: t.name, options: t.options.map(optionText), hosts: t.hosts.length })),
+    redundantOptions: x.folding.redundant.map((r) => ({
+      option: String(r.option.name ?? r.option.code),
+      host: r.reservation.hostname ?? r.reservation.identifier.hex,
+      where: x.where(r.option.path) ?? null,
+    })),
+    changedMeaning: CHANGED_MEANING,
+    items,
+    leases: x.leases ? leaseReport(x, x.leases) : null,
+  };
+}
+
+function leaseReport(x: ReportInput, l: NonNullable<ReportInput['leases']>): ReportLeases {
+  const p = l.placement;
+  const mustCarry = x.plan.mode === 'equal' ? [true, true] : [true, false];
+  return {
+    files: l.files.map(x.displayFile),
+    at: new Date(l.at * 1000).toISOString(),
+    rows: l.read.rows,
+    active: l.read.active.length,
+    dropped: l.read.dropped,
+    carried: [p.perServer[0].length, p.perServer[1].length],
+    reservedOnBoth: p.reservedOnBoth,
+    renumber: p.renumber.map((r) => ({
+      address: formatIPv4(r.lease.address),
+      hwaddr: r.lease.hwaddr,
+      hostname: r.lease.hostname,
+      reason: r.reason,
+      where: `${x.displayFile(r.lease.file)}:${r.lease.line}`,
+    })),
+    subnets: p.subnets.map((u) => ({
+      id: u.subnetId,
+      prefix: x.model.subnets.find((s) => s.id === u.subnetId)?.text ?? '',
+      dynamicClients: u.dynamicClients,
+      reservedClients: u.reservedClients,
+      alone: u.alone,
+      enough: [!mustCarry[0] || u.dynamicClients <= u.alone[0], !mustCarry[1] || u.dynamicClients <= u.alone[1]],
+    })),
+  };
+}
