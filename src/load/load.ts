@@ -10,6 +10,7 @@
 import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
 import { dirname } from 'node:path';
 import type { Diagnostic, JsonPath, SourcePosition } from '../diagnostics/diagnostic.js';
+import { jsonLocator, type JsonLocator } from './locate-json.js';
 import { parseJson, MAX_NESTING } from './parse-json.js';
 import { nodeHost, readSource, type LoadHost } from './read-source.js';
 import { lineTextIn, sourceFile, SplicedTextBuilder, type SourceFile } from './source-map.js';
@@ -110,6 +111,7 @@ function loadFile(main: SourceFile, mainBytes: number, host: LoadHost, opts: Loa
   const parsed = parseJson(source.text);
   source.value = parsed.value;
   if (parsed.tooDeepAt !== undefined) source.markTooDeep();
+  if (parsed.strictJson) source.markStrictJson();
 
   // Diagnostics in text order: duplicates found before a syntax error, then the errors.
   for (const dup of parsed.duplicates) {
@@ -149,12 +151,15 @@ function loadFile(main: SourceFile, mainBytes: number, host: LoadHost, opts: Loa
 interface MutableSource extends LoadedSource {
   value: unknown;
   markTooDeep(): void;
+  /** The text is strict JSON without duplicate keys: locate without building a parse tree. */
+  markStrictJson(): void;
 }
 
 function makeSource(main: SourceFile, ctx: SpliceContext): MutableSource {
   const { text, positionAt } = ctx.out.finish(main);
   let refuseTree = false;
   let tree: Node | undefined | null = null; // null: not built yet
+  let strict: JsonLocator | undefined;
   const files = ctx.files;
 
   const getTree = (): Node | undefined => {
@@ -180,7 +185,14 @@ function makeSource(main: SourceFile, ctx: SpliceContext): MutableSource {
     markTooDeep: () => {
       refuseTree = true;
     },
+    markStrictJson: () => {
+      strict = jsonLocator(text);
+    },
     locate(path, key = false) {
+      if (strict) {
+        const found = strict(path, key);
+        return found ? { at: positionAt(found.offset), length: found.length } : undefined;
+      }
       const root = getTree();
       if (root === undefined) return undefined;
       const node = findNodeAtLocation(root, [...path]);

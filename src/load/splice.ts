@@ -88,6 +88,78 @@ function readDirective(text: string, start: number): Directive {
   return { ok: true, path, end: i + 2 };
 }
 
+interface LexicalEvent {
+  start: number;
+  /** End of the comment; for a directive, where its word ends (the malformed case blanks to it). */
+  end: number;
+  directive: boolean;
+}
+
+/**
+ * The comments and directives of a well-formed file in one quick pass (strings skipped with
+ * indexOf), or undefined when anything is unusual: a string that runs past its line, a lone `/`,
+ * an unclosed block comment, a malformed directive. Those take jsonc-parser's token walk, which
+ * reports them exactly; on well-formed text both find the same comments and directives.
+ */
+function findCommentsAndDirectives(text: string): LexicalEvent[] | undefined {
+  const events: LexicalEvent[] = [];
+  const special = /["#/<]/g;
+  const lineBreak = /[\r\n]/g;
+  const lineBreakFrom = (from: number): number => {
+    lineBreak.lastIndex = from;
+    return lineBreak.exec(text)?.index ?? text.length;
+  };
+  let nextBreak = -1;
+  let i = 0;
+  for (;;) {
+    special.lastIndex = i;
+    const m = special.exec(text);
+    if (!m) return events;
+    const at = m.index;
+    const c = text.charCodeAt(at);
+    if (c === 34) {
+      let close = text.indexOf('"', at + 1);
+      for (;;) {
+        if (close < 0) return undefined;
+        let backslashes = 0;
+        for (let b = close - 1; text.charCodeAt(b) === 92; b--) backslashes++;
+        if (backslashes % 2 === 0) break;
+        close = text.indexOf('"', close + 1);
+      }
+      if (nextBreak < at) nextBreak = lineBreakFrom(at);
+      if (nextBreak < close) return undefined; // jsonc ends a string at a line break
+      i = close + 1;
+    } else if (c === 35) {
+      const eol = endOfLine(text, at);
+      events.push({ start: at, end: eol, directive: false });
+      i = eol;
+    } else if (c === 47) {
+      const next = text.charCodeAt(at + 1);
+      if (next === 47) {
+        const eol = endOfLine(text, at);
+        events.push({ start: at, end: eol, directive: false });
+        i = eol;
+      } else if (next === 42) {
+        const close = text.indexOf('*/', at + 2);
+        if (close < 0) return undefined;
+        events.push({ start: at, end: close + 2, directive: false });
+        i = close + 2;
+      } else {
+        return undefined;
+      }
+    } else {
+      if (text.charCodeAt(at + 1) !== 63) {
+        i = at + 1;
+        continue;
+      }
+      const parsed = readDirective(text, at);
+      if (!parsed.ok) return undefined;
+      events.push({ start: at, end: parsed.end, directive: true });
+      i = parsed.end;
+    }
+  }
+}
+
 /** Blank comments in `file`, splice its includes, and append the result to `ctx.out`. */
 export function spliceFile(ctx: SpliceContext, file: SourceFile, chain: readonly ChainLink[]): void {
   const { text } = file;
@@ -95,7 +167,6 @@ export function spliceFile(ctx: SpliceContext, file: SourceFile, chain: readonly
     ctx.out.append(file, 0, text);
     return;
   }
-  const scanner = createScanner(text, false);
   let copied = 0; // text[0, copied) has been appended already
   const flushTo = (offset: number): void => {
     ctx.out.append(file, copied, text.slice(copied, offset));
@@ -109,6 +180,36 @@ export function spliceFile(ctx: SpliceContext, file: SourceFile, chain: readonly
     ctx.diagnostics.push({ code, severity: 'error', args, at: positionInFile(file, offset), length });
   };
 
+  // Handle a directive at `at` (a `<?`); returns where scanning goes on.
+  const directiveAt = (at: number, wordEnd: number): number => {
+    const parsed = readDirective(text, at);
+    flushTo(at);
+    if (!parsed.ok) {
+      report('INCLUDE_MALFORMED', at, parsed.end - at, { path: file.name });
+      blankTo(Math.max(parsed.end, wordEnd));
+    } else if (includeFile(ctx, file, at, parsed.end - at, parsed.path, chain)) {
+      copied = parsed.end; // the included text took the directive's place
+    } else {
+      blankTo(parsed.end);
+    }
+    return copied;
+  };
+
+  const events = findCommentsAndDirectives(text);
+  if (events) {
+    for (const e of events) {
+      if (e.directive) {
+        directiveAt(e.start, e.end);
+      } else {
+        flushTo(e.start);
+        blankTo(e.end);
+      }
+    }
+    flushTo(text.length);
+    return;
+  }
+
+  const scanner = createScanner(text, false);
   for (let kind = scanner.scan(); kind !== EOF; kind = scanner.scan()) {
     const start = scanner.getTokenOffset();
     const end = start + scanner.getTokenLength();
@@ -136,18 +237,7 @@ export function spliceFile(ctx: SpliceContext, file: SourceFile, chain: readonly
     }
     if (directive === -1) continue; // a plain bad token: the JSON parser reports it
 
-    const at = start + directive;
-    const parsed = readDirective(text, at);
-    flushTo(at);
-    if (!parsed.ok) {
-      report('INCLUDE_MALFORMED', at, parsed.end - at, { path: file.name });
-      blankTo(Math.max(parsed.end, end));
-    } else if (includeFile(ctx, file, at, parsed.end - at, parsed.path, chain)) {
-      copied = parsed.end; // the included text took the directive's place
-    } else {
-      blankTo(parsed.end);
-    }
-    scanner.setPosition(copied);
+    scanner.setPosition(directiveAt(start + directive, end));
   }
   flushTo(text.length);
 }

@@ -5,13 +5,24 @@
  */
 import ipaddr from 'ipaddr.js';
 
+/** Four decimal octets without leading zeros: what ipaddr.js's isValidFourPartDecimal accepts. */
+const FOUR_PART_DECIMAL = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+
 export function parseIPv4(text: string): number | undefined {
-  if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;
-  return toU32(ipaddr.IPv4.parse(text));
+  // Same answer as ipaddr.IPv4.isValidFourPartDecimal + parse, without building an object: a big
+  // config has hundreds of thousands of addresses.
+  const m = FOUR_PART_DECIMAL.exec(text);
+  if (!m) return undefined;
+  const a = Number(m[1]);
+  const b = Number(m[2]);
+  const c = Number(m[3]);
+  const d = Number(m[4]);
+  if (a > 255 || b > 255 || c > 255 || d > 255) return undefined;
+  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
 }
 
 export function formatIPv4(n: number): string {
-  return new ipaddr.IPv4([(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]).toString();
+  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`; // ipaddr.js's toString, without the object
 }
 
 function toU32(a: ipaddr.IPv4): number {

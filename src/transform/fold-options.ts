@@ -5,7 +5,7 @@
  * result depends only on option contents, and folding an already folded model changes nothing.
  */
 import type { JsonPath } from '../diagnostics/diagnostic.js';
-import type { Model, ModelOption, Reservation, Subnet } from '../model/model.js';
+import type { Model, ModelOption, Pool, Reservation, Subnet } from '../model/model.js';
 import { inSubnet } from '../model/ipv4.js';
 
 export interface OptionTag {
@@ -38,8 +38,8 @@ const SHORT_NAMES: Record<string, string> = {
 
 const optionKey = (o: ModelOption) => `${o.code}:${o.alwaysSend ? 'F' : ''}:${o.wireHex}`;
 
-/** What a host in `subnet` (at `ip`) inherits for each code, lowest precedence first. */
-function inherited(m: Model, subnet: Subnet | undefined, ip: number | undefined): Map<number, ModelOption> {
+/** What a host in `subnet` (and in `pool`, when its address is in one) inherits for each code, lowest precedence first. */
+function inherited(m: Model, subnet: Subnet | undefined, pool: Pool | undefined): Map<number, ModelOption> {
   const out = new Map<number, ModelOption>();
   const put = (opts: readonly ModelOption[]) => opts.forEach((o) => out.set(o.code, o));
   put(m.options);
@@ -47,12 +47,25 @@ function inherited(m: Model, subnet: Subnet | undefined, ip: number | undefined)
     const net = m.sharedNetworks.find((n) => n.name === subnet.sharedNetwork);
     if (net) put(net.options);
     put(subnet.options);
-    if (ip !== undefined) {
-      const pool = subnet.pools.find((p) => ip >= p.start && ip <= p.end);
-      if (pool) put(pool.options);
-    }
+    if (pool) put(pool.options);
   }
   return out;
+}
+
+/**
+ * `inherited` for every host, computed once per (subnet, pool): a big config has hundreds of
+ * thousands of reservations in a few hundred subnets.
+ */
+function inheritedCache(m: Model): (subnet: Subnet | undefined, ip: number | undefined) => Map<number, ModelOption> {
+  const cache = new Map<Subnet | undefined, Map<Pool | undefined, Map<number, ModelOption>>>();
+  return (subnet, ip) => {
+    const pool = subnet && ip !== undefined ? subnet.pools.find((p) => ip >= p.start && ip <= p.end) : undefined;
+    let bySubnet = cache.get(subnet);
+    if (!bySubnet) cache.set(subnet, (bySubnet = new Map()));
+    let inh = bySubnet.get(pool);
+    if (!inh) bySubnet.set(pool, (inh = inherited(m, subnet, pool)));
+    return inh;
+  };
 }
 
 function slug(text: string): string {
@@ -85,9 +98,19 @@ export function foldSharedOptions(m: Model, floating: readonly Reservation[], re
   const groups = new Map<string, { options: ModelOption[]; hosts: Reservation[] }>();
   const hostsInOrder: Reservation[] = [...floating, ...m.subnets.flatMap((s) => s.reservations)];
 
+  const inheritedBy = inheritedCache(m);
+  // The subnet holding a host's address is almost always the one that lists it; subnets are
+  // disjoint (check's subnetsDisjoint), so when it holds the address it is the only one that does.
+  const listedIn = new Map<Reservation, Subnet>();
+  for (const s of m.subnets) for (const r of s.reservations) listedIn.set(r, s);
+  const holding = (ip: number, r: Reservation) => {
+    const own = listedIn.get(r);
+    return own && inSubnet(ip, own.network, own.prefixLength) ? own : m.subnets.find((s) => inSubnet(ip, s.network, s.prefixLength));
+  };
+
   for (const r of hostsInOrder) {
-    const subnet = r.ip === undefined ? undefined : m.subnets.find((s) => inSubnet(r.ip!, s.network, s.prefixLength));
-    const inh = inherited(m, subnet, r.ip);
+    const subnet = r.ip === undefined ? undefined : holding(r.ip, r);
+    const inh = inheritedBy(subnet, r.ip);
     // Only options dnsmasq can send are folded; the rest were reported by normalize.
     const own = new Map<number, ModelOption>();
     for (const o of r.options) if (o.dnsmasq) own.set(o.code, o); // later entries win, as in Kea
