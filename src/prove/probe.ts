@@ -140,6 +140,8 @@ export interface ClientSpec {
   relay?: string | undefined;
   /** Parameter request list (option 55). */
   prl: number[];
+  /** Further options the client sends in every message (vendor class, user class, ...), for class matching. */
+  options?: DhcpOption[] | undefined;
 }
 
 export interface Exchange {
@@ -171,7 +173,7 @@ export class Probe {
   private build(c: ClientSpec, xid: number, type: number, extra: DhcpOption[], ciaddr?: string): Uint8Array {
     const options: DhcpOption[] = [{ code: Opt.MESSAGE_TYPE, data: Uint8Array.of(type) }];
     if (c.clientId) options.push({ code: Opt.CLIENT_ID, data: hexToBytes(c.clientId) });
-    options.push(...extra);
+    options.push(...(c.options ?? []), ...extra);
     if (type === MessageType.DISCOVER || type === MessageType.REQUEST) {
       options.push({ code: Opt.MAX_SIZE, data: Uint8Array.of(0x05, 0xdc) });
       options.push({ code: Opt.PARAMETER_LIST, data: Uint8Array.from(c.prl) });

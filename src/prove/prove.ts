@@ -14,8 +14,8 @@ import { join, resolve } from 'node:path';
 import { compile, DEFAULT_COMPILE_OPTIONS } from '../compile.js';
 import { LEASE_HOOK_PATHS } from '../emit/lease-hook.js';
 import { formatIPv4, inSubnet, parseIPv4 } from '../model/ipv4.js';
-import type { Model, ModelOption, Subnet } from '../model/model.js';
-import { bytesToHex, findOption, messageType, MessageType, Opt, optionUint32, type DhcpPacket } from './dhcp-packet.js';
+import type { Model, ModelClass, ModelOption, Subnet } from '../model/model.js';
+import { bytesToHex, findOption, messageType, MessageType, Opt, optionUint32, type DhcpOption, type DhcpPacket } from './dhcp-packet.js';
 import { Lab, listNamespaces, readText, which, type Proc } from './lab.js';
 import { findServerTrees, labKeaConfig, planLab, type LabPlan, type ServerTree } from './lab-config.js';
 import { Probe, serverOf, type ClientSpec, type Reply } from './probe.js';
@@ -42,7 +42,7 @@ export interface Compared {
 
 export interface ClientResult {
   name: string;
-  kind: 'reserved' | 'dynamic' | 'listed';
+  kind: 'reserved' | 'dynamic' | 'class' | 'listed';
   mac: string;
   clientId?: string | undefined;
   relay?: string | undefined;
@@ -149,10 +149,60 @@ function planClients(model: Model, lab: LabPlan, dynamic: number, listed: Listed
       out.push({ spec: { name: `dynamic #${i} in ${s.text}`, mac: macFor(0xd0, si, i), relay: relayOf(s), prl }, kind: 'dynamic', subnet: s, expected: undefined });
     }
   });
+  // One client for each converted client class whose test a client on the lab link can meet.
+  const local = lab.local.find((s) => s.pools.length > 0);
+  model.classes.forEach((cls, ci) => {
+    const made = local ? classClient(model, cls) : undefined;
+    if (!made || !local) return;
+    const mac = made.mac ?? macFor(0xcc, 0, ci + 1);
+    out.push({ spec: { name: `class "${cls.name}" client`, mac, relay: undefined, prl, options: made.options }, kind: 'class', subnet: local, expected: undefined });
+  });
   listed.forEach((c, i) => {
     out.push({ spec: { name: c.name ?? `listed #${i + 1} ${c.mac}`, mac: c.mac.toLowerCase(), clientId: c.clientId, relay: c.relay, prl }, kind: 'listed', subnet: undefined, expected: undefined });
   });
   return out;
+}
+
+/**
+ * A client that meets `cls`'s test: the first term of its DNF whose positive tests can be met by
+ * what a client sends (options, its MAC); member() terms are met through the named class. Tests
+ * that only a relay can meet (circuit-id, remote-id) or that need a reservation (KNOWN) are left out.
+ */
+export function classClient(model: Model, cls: ModelClass, depth = 0): { options: DhcpOption[]; mac: string | undefined } | undefined {
+  if (!cls.dnf || depth > 8) return undefined;
+  for (const term of cls.dnf) {
+    const options = new Map<number, Uint8Array>();
+    let mac: string | undefined;
+    let ok = true;
+    for (const l of term) {
+      const a = l.atom;
+      if (l.negated) {
+        if (a.kind === 'member' && (a.name === 'KNOWN' || a.name === 'ALL')) ok = false;
+        continue; // a plain client has none of the features a negated test excludes
+      }
+      if (a.kind === 'option') options.set(a.code, a.bytes);
+      else if (a.kind === 'arch') options.set(93, Uint8Array.of(a.value >> 8, a.value & 255));
+      else if (a.kind === 'exists') { if (!options.has(a.code)) options.set(a.code, Uint8Array.of(1)); }
+      else if (a.kind === 'mac') mac = [...a.bytes, ...[0x42, 0x43, 0x44, 0x45, 0x46, 0x47].slice(a.bytes.length)].slice(0, Math.max(6, a.bytes.length)).map((b) => b.toString(16).padStart(2, '0')).join(':');
+      else if (a.kind === 'const') ok = ok && a.value;
+      else if (a.kind === 'member') {
+        if (a.name === 'UNKNOWN' || a.name === 'ALL') continue;
+        if (a.name.startsWith('VENDOR_CLASS_')) {
+          options.set(60, new TextEncoder().encode(a.name.slice('VENDOR_CLASS_'.length)));
+          continue;
+        }
+        const other = model.classes.find((c) => c.name === a.name);
+        const sub = other ? classClient(model, other, depth + 1) : undefined;
+        if (!sub) ok = false;
+        else {
+          for (const o of sub.options) if (!options.has(o.code)) options.set(o.code, o.data);
+          mac = mac ?? sub.mac;
+        }
+      } else ok = false; // relay sub-options: only a relay agent sends them
+    }
+    if (ok) return { options: [...options].sort(([x], [y]) => x - y).map(([code, data]) => ({ code, data })), mac };
+  }
+  return undefined;
 }
 
 interface Outcome {
@@ -244,6 +294,8 @@ interface CompareCtx {
   serverName: (addr: string) => string;
   /** Option codes convert reported as sent with a changed encoding. */
   changedCodes: Set<number>;
+  /** convert reported BOOT_SIADDR_CHANGED: a boot file without next-server, so dnsmasq fills siaddr itself. */
+  siaddrChanged: boolean;
 }
 
 /** Compare one dnsmasq reply with Kea's reply to the same client. */
@@ -275,7 +327,10 @@ export function compareReply(p: Planned, kea: DhcpPacket, dm: DhcpPacket, dmServ
     ['sname', kea.sname, dm.sname],
     ['file', kea.file, dm.file],
   ] as const) {
-    if (a !== b) differences.push(`${what}: ${field} ${JSON.stringify(b)} from ${dmServer}, Kea sent ${JSON.stringify(a)}`);
+    if (a === b) continue;
+    const line = `${what}: ${field} ${JSON.stringify(b)} from ${dmServer}, Kea sent ${JSON.stringify(a)}`;
+    if (field === 'siaddr' && a === '0.0.0.0' && ctx.siaddrChanged) notes.push(`${line} (reported by convert: a boot file without next-server)`);
+    else differences.push(line);
   }
   const klease = optionUint32(kea, Opt.LEASE_TIME);
   const dlease = optionUint32(dm, Opt.LEASE_TIME);
@@ -396,6 +451,7 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
   const prl = [...new Set([...BASE_PRL, ...allOptionCodes(model)])].filter((c) => c > 0 && c < 255 && c !== 53 && c !== 55).sort((a, b) => a - b);
   const planned = planClients(model, labPlan, o.dynamic, listed, prl);
   const changedCodes = new Set(allOptions(model).filter((x) => x.dnsmasq?.changed).map((x) => x.code));
+  const siaddrChanged = compiled.diagnostics.some((d) => d.code === 'BOOT_SIADDR_CHANGED');
 
   const lab = await Lab.create();
   let result: ProveResult | undefined;
@@ -430,7 +486,7 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
     const dmProbe = await Probe.start(lab, dmCli, dms.map((d) => d.address), relays);
     const serverName = (addr: string): string => dms.find((d) => d.address === addr)?.tree.name ?? addr;
     const offerWait = trees[1]!.replyDelay * 1000 + 1500;
-    const ctx: CompareCtx = { model, trees, serverName, changedCodes };
+    const ctx: CompareCtx = { model, trees, serverName, changedCodes, siaddrChanged };
 
     // ---- every client against Kea (all at once) and against the pair (reserved at once, the rest one by one)
     let done = 0;

@@ -24,7 +24,7 @@ export function renderProve(r: ProveResult, p: ProvePaint = plain): string {
   out.push(`  dnsmasq pair from ${r.out}: ${r.servers[0]} + ${r.servers[1]} (${r.mode} design); lab link ${r.lab.ifname}, Kea ${r.lab.kea}, dnsmasq ${r.lab.dnsmasq.join(' / ')}${r.lab.relays.length ? `, relays ${r.lab.relays.join(', ')}` : ''}`);
   for (const n of r.keaNotes) out.push(p.dim(`  Kea in the lab: ${n}`));
   out.push('');
-  const kinds = ['reserved', 'dynamic', 'listed'] as const;
+  const kinds = ['reserved', 'dynamic', 'class', 'listed'] as const;
   const rows = [['clients', 'identical', 'different', 'unanswered']];
   for (const k of kinds) {
     const cs = r.clients.filter((c) => c.kind === k);
