@@ -160,3 +160,31 @@ describe.skipIf(skip !== undefined)('reservations are applied by a running serve
     }
   });
 });
+
+describe.skipIf(skip !== undefined)('a reserved address inside a pool', () => {
+  // fixtures/precedence reserves 192.0.2.140 inside pool 1, which the primary serves.
+  const result = compile(join(import.meta.dirname, '..', 'fixtures', 'precedence', 'kea-dhcp4.conf'), DEFAULT_COMPILE_OPTIONS);
+  let lab: NetLab;
+  let tree: ReturnType<typeof writeTree>;
+
+  beforeAll(async () => {
+    tree = writeTree(result.files);
+    lab = await NetLab.create('inpool');
+    await lab.addHost('s1', { addresses: ['192.0.2.2/24'] });
+    await lab.addHost('c', {});
+    await lab.startDnsmasq('s1', join(tree.dir, result.plan!.servers[0]));
+  });
+
+  afterAll(async () => {
+    await lab?.destroy();
+    tree?.remove();
+  });
+
+  it('is never handed to another client, even one asking for it', async () => {
+    const other = await lab.dhcpClient('c', { mac: '02:00:00:00:0e:01', requestIp: '192.0.2.140', timeoutSec: 6 });
+    expect(other.ok, other.ok ? '' : other.log).toBe(true);
+    expect(other.ok && other.ip).not.toBe('192.0.2.140');
+    const owner = await lab.dhcpClient('c', { mac: '02:00:00:00:0a:02', timeoutSec: 6 });
+    expect(owner.ok && owner.ip).toBe('192.0.2.140');
+  });
+});

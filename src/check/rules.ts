@@ -2,9 +2,11 @@
  * Semantic checks over the model: small named rules, each protecting one thing Kea or dnsmasq
  * relies on. They only read the model and return diagnostics.
  */
-import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
-import type { Model, Reservation, Subnet } from '../model/model.js';
+import { diagnostic, type Diagnostic, type JsonPath } from '../diagnostics/diagnostic.js';
+import type { BootFields, Model, Reservation, Subnet } from '../model/model.js';
 import { formatIPv4, inSubnet } from '../model/ipv4.js';
+import { classCondition, effectiveGuard } from '../model/class-names.js';
+import { SAFETY_RULES } from './safety.js';
 
 type Rule = (m: Model) => Diagnostic[];
 
@@ -165,16 +167,25 @@ const legalInterfaceNames: Rule = (m) => {
     .map((n) => diagnostic('INTERFACE_NAME_ILLEGAL', 'error', { name: n.name }, n.path));
 };
 
-/** Kea client-class guards on pools and subnets have no counterpart in this version's output. */
-const classGuards: Rule = (m) =>
-  m.subnets.flatMap((s) => [
-    ...(s.clientClasses.length > 0
-      ? [diagnostic('SUBNET_CLASS_GUARD_DROPPED', 'warning', { classes: s.clientClasses.join(', ') }, s.path)]
-      : []),
-    ...s.pools
-      .filter((p) => p.clientClasses.some((c) => !(m.ha && c.startsWith('HA_'))))
-      .map((p) => diagnostic('POOL_CLASS_GUARD_DROPPED', 'warning', { classes: p.clientClasses.join(', ') }, p.path)),
-  ]);
+/**
+ * Class guards (Kea ARM "Limiting Access to IPv4 Subnet/Pool to Certain Classes") and classes
+ * assigned by reservations must name classes that converted; otherwise the guard is dropped and
+ * every client is served there, which the admin must know.
+ */
+const classReferences: Rule = (m) => {
+  const missing = (names: readonly string[]) => effectiveGuard(m, names).filter((n) => classCondition(m, n) === undefined);
+  const out: Diagnostic[] = [];
+  for (const s of m.subnets) {
+    for (const name of missing(s.clientClasses)) out.push(diagnostic('CLASS_UNKNOWN', 'warning', { name }, s.path));
+    for (const p of s.pools) for (const name of missing(p.clientClasses)) out.push(diagnostic('CLASS_UNKNOWN', 'warning', { name }, p.path));
+  }
+  for (const r of allReservations(m)) {
+    for (const name of r.clientClasses.filter((n) => classCondition(m, n) === undefined || n === 'UNKNOWN')) {
+      out.push(diagnostic('CLASS_UNKNOWN', 'warning', { name }, [...r.path, 'client-classes']));
+    }
+  }
+  return out;
+};
 
 /**
  * Kea's authoritative flag is not carried over (measured: an authoritative dnsmasq NAKs its
@@ -183,6 +194,39 @@ const classGuards: Rule = (m) =>
 const authoritativeNotCarried: Rule = (m) => {
   const where = m.authoritativePath ?? m.subnets.find((s) => s.authoritative)?.path;
   return where ? [diagnostic('AUTHORITATIVE_NOT_CARRIED', 'warning', {}, where)] : [];
+};
+
+/**
+ * match-client-id: false becomes dhcp-ignore-clid, which dnsmasq only has globally; a subnet that
+ * differs from the global setting cannot be expressed.
+ */
+const matchClientIdPerSubnet: Rule = (m) =>
+  m.subnets
+    .filter((s) => s.matchClientId !== m.matchClientId)
+    .map((s) => diagnostic('MATCH_CLIENT_ID_PER_SUBNET', 'warning', { subnet: s.text, value: String(s.matchClientId) }, s.path));
+
+/**
+ * dnsmasq's dhcp-boot puts its own address in siaddr unless a next server is given (rfc2131.c
+ * do_options); Kea leaves siaddr at 0.0.0.0 when next-server is unset. A boot file without a
+ * next server therefore changes siaddr; measured by prove on fixtures/classes.
+ */
+const bootWithoutNextServer: Rule = (m) => {
+  const out: Diagnostic[] = [];
+  const at = (b: BootFields, fallback: JsonPath) => {
+    if (b.bootFileName && !b.nextServer) out.push(diagnostic('BOOT_SIADDR_CHANGED', 'warning', { file: b.bootFileName.value }, b.bootFileName.path ?? fallback));
+  };
+  const seen = new Set<string>();
+  for (const s of m.subnets) {
+    const key = JSON.stringify(s.boot.bootFileName?.path);
+    if (s.boot.bootFileName && !seen.has(key)) {
+      seen.add(key);
+      at(s.boot, s.path);
+    }
+  }
+  if (m.subnets.length === 0) at(m.boot, []);
+  for (const c of m.classes) at(c.boot, c.path);
+  for (const s of m.subnets) for (const r of s.reservations) at({ ...r.boot, nextServer: r.boot.nextServer ?? s.boot.nextServer }, r.path);
+  return out;
 };
 
 export function allReservations(m: Model): Reservation[] {
@@ -200,8 +244,11 @@ export const RULES: readonly Rule[] = [
   legalHostnames,
   leaseAtLeastMinimum,
   legalInterfaceNames,
-  classGuards,
+  classReferences,
   authoritativeNotCarried,
+  matchClientIdPerSubnet,
+  bootWithoutNextServer,
+  ...SAFETY_RULES,
 ];
 
 export function check(m: Model): Diagnostic[] {

@@ -7,6 +7,12 @@ import { relative } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { describe } from '../diagnostics/messages.js';
 import type { LoadedSource } from '../load/load.js';
+import type { Paint } from '../emit/report.js';
+
+/** The report's terminal colours, from a chalk that is already off when piped or with NO_COLOR. */
+export function reportPaint(c: ChalkInstance): Paint {
+  return { bold: c.bold, dim: c.dim, warn: c.yellow, ok: c.green, server: [c.blue, c.yellow], reserved: c.bold };
+}
 
 export function makeChalk(stream: NodeJS.WriteStream): ChalkInstance {
   const color = stream.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
@@ -24,7 +30,8 @@ export function formatDiagnostic(d: Diagnostic, source: LoadedSource | undefined
   const where = d.at ? `${display(d.at.file)}:${d.at.line}:${d.at.column}: ` : '';
   const lines = [`${c.bold(where)}${sev} ${c.dim(d.code)}: ${message}`];
   if (d.at && source && d.severity !== 'note') {
-    const text = source.lineText(d.at.file, d.at.line).replace(/\t/g, ' ');
+    // One character for one, so the caret stays aligned; no control character reaches the terminal (a Kea comment may hold an ESC).
+    const text = source.lineText(d.at.file, d.at.line).replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
     if (text.trim() !== '') {
       const gutter = String(d.at.line).padStart(5);
       const shown = text.length > 160 ? `${text.slice(0, 157)}...` : text;

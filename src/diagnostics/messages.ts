@@ -7,7 +7,11 @@ import type { Diagnostic } from './diagnostic.js';
 type Args = Record<string, string | number>;
 type Wording = (a: Args) => { message: string; hint?: string };
 
-const s = (v: unknown) => String(v ?? '');
+/**
+ * Arguments often hold text from the Kea file: control characters (a line break, an ESC that would
+ * drive the admin's terminal) are shown as \xNN so every message stays one plain line.
+ */
+const s = (v: unknown) => String(v ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 const WORDING: Record<string, Wording> = {
   // load
@@ -70,11 +74,31 @@ const WORDING: Record<string, Wording> = {
   HOSTNAME_ILLEGAL: (a) => ({ message: `hostname "${s(a.hostname)}" cannot be given to dnsmasq: ${s(a.problem)}`, hint: 'rename the host to letters, digits and "-"' }),
   LEASE_TOO_SHORT: (a) => ({ message: `valid-lifetime ${s(a.value)}s is below dnsmasq's minimum of 120s; 120s is used` }),
   INTERFACE_NAME_ILLEGAL: (a) => ({ message: `"${s(a.name)}" is not a valid interface name`, hint: 'use the Linux interface name (at most 15 characters, no spaces, commas or slashes)' }),
+  // check: safety (src/check/safety.ts)
+  NAME_ILLEGAL: (a) => ({ message: `${s(a.what)} "${s(a.name)}" cannot be written into the dnsmasq config: ${s(a.problem)}`, hint: `shorten it to at most 128 bytes without control characters` }),
+  BOOT_FIELD_ILLEGAL: (a) => ({ message: `"${s(a.key)}" "${s(a.value)}" cannot be given to dnsmasq: ${s(a.problem)}`, hint: 'fix the value; Kea sends it in the BOOTP header' }),
+  SERVER_NAME_ILLEGAL: (a) => ({ message: `HA peer name "${s(a.name)}" cannot name a server: it becomes a directory under --out and a line in the config`, hint: 'give the pair names with --servers A,B (letters, digits, ".", "_", "-"), or rename the peer' }),
+  SHARED_NETWORK_TAG_CLASH: (a) => ({ message: `shared network "${s(a.name)}" would get the dnsmasq tag ${s(a.tag)}, which "${s(a.other)}" already has`, hint: 'rename one of them so that the names differ in letters or digits' }),
+  IDENTIFIER_TOO_LONG: (a) => ({ message: `this ${s(a.kind)} is ${s(a.bytes)} bytes; a DHCP client sends at most ${s(a.max)}`, hint: 'fix the identifier' }),
+  RESERVATION_TAG_LEAK: (a) => ({ message: `${s(a.kind)} ${s(a.value)} is reserved in ${s(a.subnet)} and in another subnet with different options; dnsmasq tags a client by its ${s(a.kind)} in every subnet, so each reservation's options would reach it in both`, hint: 'give both reservations the same option-data (and boot fields and classes), or move the differing options to the subnets' }),
+  CLIENT_ID_PREFIX: (a) => ({ message: `client-id ${s(a.value)} is the start of client-id ${s(a.other)}; dnsmasq matches client ids by prefix, so the tags of the first would reach the second`, hint: 'check the client ids: DHCP clients normally send a type byte and the whole MAC address' }),
+  GENERATED_LINE_UNSAFE: (a) => ({ message: `internal check failed: generated ${s(a.path)} line ${s(a.line)} holds ${s(a.problem)}`, hint: 'please report this; nothing was written' }),
+  MATCH_CLIENT_ID_PER_SUBNET: (a) => ({ message: `match-client-id is ${s(a.value)} for subnet ${s(a.subnet)} only; dnsmasq's dhcp-ignore-clid is global, so the global setting applies there`, hint: 'set match-client-id the same everywhere, or add id:* to the reservations that need it' }),
+  BOOT_SIADDR_CHANGED: (a) => ({ message: `boot-file-name "${s(a.file)}" has no next-server: Kea sends siaddr 0.0.0.0, dnsmasq's dhcp-boot sends its own address`, hint: 'set next-server to the TFTP server\'s address (clients usually need it anyway)' }),
   AUTHORITATIVE_NOT_CARRIED: () => ({ message: 'authoritative: true is not carried over: neither dnsmasq server is dhcp-authoritative', hint: 'measured: an authoritative dnsmasq NAKs every client of its peer on reboot; non-authoritative servers still serve new and rebooting clients' }),
+  CLASS_NOT_CONVERTED: (a) => ({ message: `client class "${s(a.name)}" not converted: ${s(a.reason)}`, hint: 'clients of this class get what other clients get; express it by hand with dhcp-match / tag-if if it matters' }),
+  CLASS_MATCH_PREFIX: (a) => ({ message: `client class "${s(a.name)}" compares a whole option; dnsmasq's dhcp-match compares a prefix, so longer values match too`, hint: 'use substring(option[N].hex,0,L) in Kea to say you mean a prefix' }),
+  CLASS_UNKNOWN: (a) => ({ message: `client class "${s(a.name)}" is not defined or was not converted`, hint: 'the guard or assignment is dropped: every client is served here' }),
   // transform
   POOL_TOO_SMALL_TO_SPLIT: (a) => ({ message: `pool ${s(a.pool)} holds one address; it goes to ${s(a.server)} alone` }),
-  POOL_CLASS_GUARD_DROPPED: (a) => ({ message: `pool is limited to client class(es) ${s(a.classes)} in Kea; dnsmasq serves it to every client`, hint: 'restrict the range by hand with tag: filters if that matters' }),
-  SUBNET_CLASS_GUARD_DROPPED: (a) => ({ message: `subnet is limited to client class(es) ${s(a.classes)} in Kea; dnsmasq serves it to every client` }),
+  // leases (src/leases/)
+  LEASE_FILE_NOT_FOUND: (a) => ({ message: `lease file ${s(a.path)} does not exist`, hint: 'give the memfile lease CSV (usually /var/lib/kea/kea-leases4.csv) or a kea-admin lease-dump CSV' }),
+  LEASE_FILE_UNREADABLE: (a) => ({ message: `cannot read lease file ${s(a.path)}: ${s(a.reason)}` }),
+  LEASE_HEADER_UNUSABLE: (a) => ({ message: `${s(a.file)}: the header has no ${s(a.missing)} column(s)`, hint: 'this is not a Kea DHCPv4 lease CSV (a DHCPv6 file has duid and iaid columns)' }),
+  LEASE_ROW_MALFORMED: (a) => ({ message: `lease row skipped: ${s(a.problem)}`, hint: 'that client gets a new address on its next DISCOVER; fix the row to carry its lease over' }),
+  LEASE_TIME_ZONE_ASSUMED: (a) => ({ message: `${s(a.file)} gives expiry as a date and time without a zone (kea-admin lease-dump of an older SQL schema); read as UTC`, hint: 'dump with the database session in UTC, or use --at to shift "now" accordingly' }),
+  LEASES_WILL_RENUMBER: (a) => ({ message: `${s(a.count)} live lease(s) cannot be carried over; those clients get a new address (listed in the migration report)` }),
+  LEASE_CAPACITY_SHORT: (a) => ({ message: `${s(a.subnet)}: ${s(a.clients)} clients hold dynamic leases, but ${s(a.server)} alone can hand out ${s(a.capacity)} addresses`, hint: a.mode === 'equal' ? 'in equal mode each server must carry every client when the other is down: enlarge the pools, or use --mode failover' : 'the primary must carry every client: enlarge the pools or lower --failover-share' }),
   // cli / options
   BAD_FLAG: (a) => ({ message: `${s(a.flag)}: ${s(a.problem)}` }),
 };

@@ -17,11 +17,15 @@ import { formatIPv4, inSubnet, netmaskOf } from '../model/ipv4.js';
 import { quoteDnsmasqString } from '../options/dnsmasq-value.js';
 import type { Folding } from '../transform/fold-options.js';
 import { DNSMASQ_MIN_LEASE, type PairPlan } from '../transform/plan-pair.js';
+import { classCondition, emitClasses, guardFilter } from './classes.js';
+import { guardTag, networkTag, poolTag, subnetTag } from './tags.js';
 
 export interface PlannedFile {
   /** POSIX path relative to the output directory. */
   path: string;
   contents: string;
+  /** Permission bits to give the written file (e.g. 0o755 for the sync scripts); default: umask. */
+  mode?: number;
 }
 
 export interface EmitOptions {
@@ -49,9 +53,7 @@ export const PATHS = {
 /** Kea sends these even to clients that did not ask (measured with Kea 2.2; ../shared/reference). */
 const KEA_ALWAYS_SENT = new Set([3, 6, 15]);
 
-export const subnetTag = (s: Subnet) => `subnet-${s.id}`;
-export const poolTag = (s: Subnet, index: number) => `subnet-${s.id}-pool-${index}`;
-export const networkTag = (name: string) => `net-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}`;
+export { networkTag, poolTag, subnetTag } from './tags.js';
 
 export function formatLease(seconds: number): string {
   if (seconds === INFINITE_LIFETIME) return 'infinite';
@@ -63,7 +65,7 @@ export function formatLease(seconds: number): string {
 
 function optionLine(tags: string[], o: ModelOption, forceable: boolean): string | undefined {
   if (!o.dnsmasq) return undefined;
-  const force = forceable && (o.alwaysSend || KEA_ALWAYS_SENT.has(o.code));
+  const force = forceable && o.dnsmasq.value !== '' && (o.alwaysSend || KEA_ALWAYS_SENT.has(o.code));
   const prefix = tags.map((t) => `tag:${t},`).join('');
   const value = o.dnsmasq.value === '' ? '' : `,${o.dnsmasq.value}`;
   return `${force ? 'dhcp-option-force' : 'dhcp-option'}=${prefix}${o.dnsmasq.token}${value}`;
@@ -114,7 +116,10 @@ export interface HostBootTag {
 /** Group reservations that set their own boot fields by the effective result. */
 export function groupHostBoot(m: Model, floating: readonly Reservation[], taken: Set<string>): HostBootTag[] {
   const groups = new Map<string, HostBootTag>();
-  const subnetOf = (r: Reservation) => m.subnets.find((s) => s.reservations.includes(r));
+  // The first subnet listing each reservation, looked up once (a search per host is quadratic).
+  const listedIn = new Map<Reservation, Subnet>();
+  for (const s of m.subnets) for (const r of s.reservations) if (!listedIn.has(r)) listedIn.set(r, s);
+  const subnetOf = (r: Reservation) => listedIn.get(r);
   for (const r of [...floating, ...m.subnets.flatMap((s) => s.reservations)]) {
     if (!r.boot.bootFileName && !r.boot.nextServer && !r.boot.serverHostname) continue;
     const eff = mergeBoot(subnetOf(r)?.boot ?? m.boot, r.boot);
@@ -140,23 +145,23 @@ export function emitServers(
   folding: Folding,
   hostBoot: HostBootTag[],
   opts: EmitOptions,
-  where: Where,
 ): PlannedFile[] {
   const files: PlannedFile[] = [];
-  const shared = emitShared(m, plan, folding, hostBoot, opts, where);
+  const shared = emitShared(m, plan, folding, hostBoot, opts);
   plan.servers.forEach((server, idx) => {
     for (const f of shared) files.push({ path: `${server}/${f.path}`, contents: f.contents });
-    files.push({ path: `${server}/${PATHS.confDir}/30-scope.conf`, contents: emitScope(m, plan, idx, opts, where) });
+    files.push({ path: `${server}/${PATHS.confDir}/30-scope.conf`, contents: emitScope(m, plan, idx, opts) });
   });
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-const cite = (where: Where, p: JsonPath) => {
-  const w = where(p);
-  return w ? ` (${w})` : '';
-};
 
-function emitShared(m: Model, plan: PairPlan, folding: Folding, hostBoot: HostBootTag[], opts: EmitOptions, where: Where) {
+/**
+ * Comments name Kea scopes by id and prefix, not by Kea file:line: a line number would change in
+ * every generated file whenever a line is added above it in Kea, and small Kea changes must make
+ * small diffs (the report keeps the file:line of everything it lists).
+ */
+function emitShared(m: Model, plan: PairPlan, folding: Folding, hostBoot: HostBootTag[], opts: EmitOptions) {
   const leaseMax =
     plan.splits.reduce((n, s) => n + Math.max(s.ranges[0]?.usable ?? 0, s.ranges[1]?.usable ?? 0), 0) +
     m.subnets.reduce((n, s) => n + s.reservations.length, 0) +
@@ -190,7 +195,11 @@ function emitShared(m: Model, plan: PairPlan, folding: Folding, hostBoot: HostBo
     '# the clients of its peer on every reboot. Non-authoritative servers stay silent instead.',
   );
   if (!m.matchClientId) hk.push('# Kea match-client-id: false', 'dhcp-ignore-clid');
-  const anyBoot = bootLine(undefined, m.boot) !== undefined || m.subnets.some((s) => bootLine(undefined, s.boot)) || hostBoot.some((g) => bootLine(undefined, g.boot));
+  const anyBoot =
+    bootLine(undefined, m.boot) !== undefined ||
+    m.subnets.some((s) => bootLine(undefined, s.boot)) ||
+    m.classes.some((c) => bootLine(undefined, c.boot)) ||
+    hostBoot.some((g) => bootLine(undefined, g.boot));
   if (anyBoot) hk.push('# Kea puts boot-file-name/server-hostname in the BOOTP header fields, never in options 66/67.', 'dhcp-no-override');
   hk.push(
     '# Reservations live in these directories, not in conf-dir files: a reload (SIGHUP) re-reads them,',
@@ -207,7 +216,7 @@ function emitShared(m: Model, plan: PairPlan, folding: Folding, hostBoot: HostBo
     'so options can be attached at every Kea level.',
   ]);
   for (const s of m.subnets) {
-    sn.push(`# Kea subnet ${s.id} ${s.text}${cite(where, s.path)}`);
+    sn.push(`# Kea subnet ${s.id} ${s.text}`);
     for (const p of s.pools) sn.push(`tag-if=set:${subnetTag(s)},tag:${poolTag(s, p.index)}`);
     const net = s.sharedNetwork ? m.sharedNetworks.find((n) => n.name === s.sharedNetwork) : undefined;
     if (net && net.interface) sn.push(`shared-network=${net.interface},${formatIPv4(s.network)}`);
@@ -219,7 +228,7 @@ function emitShared(m: Model, plan: PairPlan, folding: Folding, hostBoot: HostBo
   for (const net of m.sharedNetworks) {
     const members = m.subnets.filter((s) => s.sharedNetwork === net.name);
     if (members.length === 0) continue;
-    sn.push(`# Kea shared network "${net.name}"${cite(where, net.path)}`);
+    sn.push(`# Kea shared network "${net.name}"`);
     for (const s of members) sn.push(`tag-if=set:${networkTag(net.name)},tag:${subnetTag(s)}`);
   }
   sn.push('');
@@ -243,14 +252,14 @@ function emitShared(m: Model, plan: PairPlan, folding: Folding, hostBoot: HostBo
     if (lines.length === 0) return;
     op.push(`# ${title}`, ...lines);
   };
-  pushOpts(`Kea global option-data${cite(where, ['Dhcp4', 'option-data'])}`, [], m.options);
+  pushOpts(`Kea global option-data`, [], m.options);
   if (m.boot.nextServer) op.push(`dhcp-option=option:server-ip-address,${m.boot.nextServer.value}`);
   const gb = bootLine(undefined, m.boot);
   if (gb) op.push(gb);
-  for (const net of m.sharedNetworks) pushOpts(`Kea shared network "${net.name}"${cite(where, net.path)}`, [networkTag(net.name)], net.options);
+  for (const net of m.sharedNetworks) pushOpts(`Kea shared network "${net.name}"`, [networkTag(net.name)], net.options);
   for (const s of m.subnets) {
     const extra: ModelOption[] = [];
-    pushOpts(`Kea subnet ${s.id} ${s.text}${cite(where, s.path)}`, [subnetTag(s)], [...s.options, ...extra]);
+    pushOpts(`Kea subnet ${s.id} ${s.text}`, [subnetTag(s)], [...s.options, ...extra]);
     const timers: string[] = [];
     if (s.lifetimes.renew !== undefined && s.lifetimes.renew < s.lifetimes.valid) timers.push(`dhcp-option=tag:${subnetTag(s)},option:T1,${s.lifetimes.renew}`);
     if (s.lifetimes.rebind !== undefined && s.lifetimes.rebind < s.lifetimes.valid) timers.push(`dhcp-option=tag:${subnetTag(s)},option:T2,${s.lifetimes.rebind}`);
@@ -262,17 +271,37 @@ function emitShared(m: Model, plan: PairPlan, folding: Folding, hostBoot: HostBo
       const b = bootLine(subnetTag(s), s.boot);
       if (b) op.push(b);
     }
-    for (const p of s.pools) pushOpts(`Kea pool ${p.index} of subnet ${s.id}${cite(where, p.path)}`, [poolTag(s, p.index)], p.options);
+    for (const p of s.pools) pushOpts(`Kea pool ${p.index} of subnet ${s.id}`, [poolTag(s, p.index)], p.options);
   }
   op.push('');
   files.push({ path: `${PATHS.confDir}/20-options.conf`, contents: op.join('\n') });
 
+  // --- client classes
+  const cl = emitClasses(
+    m,
+    header('Client classes', undefined, opts, [
+      'Kea client classes as dnsmasq tags; class guards on subnets and pools are tag filters in 30-scope.conf.',
+    ]),
+    (tag, c) => bootLine(tag, c.boot) ?? (c.boot.nextServer ? `dhcp-option=tag:${tag},option:server-ip-address,${c.boot.nextServer.value}` : undefined),
+  );
+  const guards = m.subnets.flatMap((s) => [
+    ...guardFilter(m, s.clientClasses, guardTag(s)).lines,
+    ...s.pools.flatMap((p) => guardFilter(m, p.clientClasses, guardTag(s, p.index)).lines),
+  ]);
+  if (cl || guards.length > 0) {
+    const text = cl ?? `${header('Client classes', undefined, opts, []).join('\n')}\n`;
+    files.push({
+      path: `${PATHS.confDir}/25-classes.conf`,
+      contents: guards.length > 0 ? `${text}# Class guards with several classes (Kea: a member of any of them)\n${guards.join('\n')}\n` : text,
+    });
+  }
+
   // --- which reservation carries which tag, and reservation boot settings
-  const rt = emitReservationTags(m, folding, hostBoot, opts);
+  const rt = emitReservationTags(m, plan.floatingReservations, folding, hostBoot, opts);
   if (rt) files.push({ path: `${PATHS.confDir}/40-reservation-tags.conf`, contents: rt });
 
   // --- reservations (hosts dir) and their folded options (opts dir)
-  files.push({ path: `${PATHS.hostsDir}/reservations`, contents: emitHosts(m, plan, opts, where) });
+  files.push({ path: `${PATHS.hostsDir}/reservations`, contents: emitHosts(m, plan, opts) });
   const ro = header('Reservation options (dhcp-optsfile syntax: dhcp-option lines without "dhcp-option=")', undefined, opts, [
     'Options shared by several Kea reservations appear once, on a tag (40-reservation-tags.conf says which',
     'hosts carry it). "tag:known" limits them to clients whose reservation matched on this network, as in Kea.',
@@ -302,7 +331,7 @@ const inPoolTag = (s: Subnet, index: number) => `in-${poolTag(s, index)}`;
  * dhcp-hostsdir line carries set: (upstream fix f006be7, in 2.91). Tags come from dhcp-mac (by
  * MAC) and dhcp-match on option 61 (by client-id) instead, in a conf-dir file.
  */
-function emitReservationTags(m: Model, folding: Folding, hostBoot: HostBootTag[], opts: EmitOptions): string | undefined {
+function emitReservationTags(m: Model, floating: readonly Reservation[], folding: Folding, hostBoot: HostBootTag[], opts: EmitOptions): string | undefined {
   const out = header('Reservation tags: which reserved hosts carry which option profile', undefined, opts, [
     'Tags are set by MAC (dhcp-mac) or client-id (dhcp-match on option 61), not by set: on the dhcp-host',
     'lines: dnsmasq 2.90 crashes on SIGHUP after serving a dhcp-hostsdir host that has set: (fixed in 2.91).',
@@ -329,6 +358,19 @@ function emitReservationTags(m: Model, folding: Folding, hostBoot: HostBootTag[]
       lines += inside.length;
     }
   }
+  const classHosts = new Map<string, Reservation[]>();
+  for (const r of [...m.subnets.flatMap((s) => s.reservations), ...floating]) {
+    for (const name of r.clientClasses) {
+      const tag = classCondition(m, name);
+      if (tag === undefined || tag.startsWith('!') || tag === 'known') continue;
+      classHosts.set(tag, [...(classHosts.get(tag) ?? []), r]);
+    }
+  }
+  for (const [tag, hosts] of [...classHosts.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    out.push(`# Kea reservations that assign class ${tag}`);
+    for (const r of hosts.sort(byAddress)) out.push(assign(tag, r));
+    lines += hosts.length;
+  }
   for (const g of hostBoot) {
     out.push(`# ${g.name}: boot settings of ${g.hosts.length} reservation(s)`);
     for (const r of [...g.hosts].sort(byAddress)) out.push(assign(g.name, r));
@@ -342,7 +384,7 @@ function emitReservationTags(m: Model, folding: Folding, hostBoot: HostBootTag[]
   return out.join('\n');
 }
 
-function emitHosts(m: Model, plan: PairPlan, opts: EmitOptions, where: Where): string {
+function emitHosts(m: Model, plan: PairPlan, opts: EmitOptions): string {
   const out = header('Reservations (dhcp-hostsfile syntax: dhcp-host lines without "dhcp-host=")', undefined, opts, [
     'Identical on both servers. dnsmasq reads new files here by itself; after changing or removing',
     'a line, reload it (SIGHUP, systemctl reload dnsmasq): a reload re-reads this directory cleanly.',
@@ -359,7 +401,7 @@ function emitHosts(m: Model, plan: PairPlan, opts: EmitOptions, where: Where): s
   }
   for (const s of m.subnets) {
     if (s.reservations.length === 0) continue;
-    out.push(`# Kea subnet ${s.id} ${s.text}${cite(where, [...s.path, 'reservations'])}`);
+    out.push(`# Kea subnet ${s.id} ${s.text}`);
     const sorted = [...s.reservations].sort(byAddress);
     for (const r of sorted) out.push(line(r));
   }
@@ -367,7 +409,7 @@ function emitHosts(m: Model, plan: PairPlan, opts: EmitOptions, where: Where): s
   return out.join('\n');
 }
 
-function emitScope(m: Model, plan: PairPlan, idx: number, opts: EmitOptions, where: Where): string {
+function emitScope(m: Model, plan: PairPlan, idx: number, opts: EmitOptions): string {
   const server = plan.servers[idx]!;
   const role =
     plan.mode === 'equal'
@@ -379,11 +421,20 @@ function emitScope(m: Model, plan: PairPlan, idx: number, opts: EmitOptions, whe
   if (plan.mode === 'failover' && idx === 1) {
     out.push(`# Answer DISCOVERs only after the primary had ${opts.replyDelay} s to answer, so clients prefer the primary.`, `dhcp-reply-delay=${opts.replyDelay}`);
   }
+  // Each subnet's splits in plan order, grouped once (a filter per subnet is quadratic).
+  const splitsBySubnet = new Map<number, PairPlan['splits']>();
+  for (const split of plan.splits) {
+    const list = splitsBySubnet.get(split.subnet.id);
+    if (list) list.push(split);
+    else splitsBySubnet.set(split.subnet.id, [split]);
+  }
   for (const s of m.subnets) {
     const mask = formatIPv4(netmaskOf(s.prefixLength));
-    out.push(`# Kea subnet ${s.id} ${s.text}${cite(where, s.path)}`);
-    out.push(`dhcp-range=set:${subnetTag(s)},${formatIPv4(s.network)},static,${mask},${formatLease(s.lifetimes.valid)}`);
-    for (const split of plan.splits.filter((x) => x.subnet.id === s.id)) {
+    out.push(`# Kea subnet ${s.id} ${s.text}`);
+    const sg = guardFilter(m, s.clientClasses, guardTag(s)).filter;
+    const filters = (extra?: string) => [sg, extra].filter((f): f is string => f !== undefined).map((f) => `tag:${f},`).join('');
+    out.push(`dhcp-range=${filters()}set:${subnetTag(s)},${formatIPv4(s.network)},static,${mask},${formatLease(s.lifetimes.valid)}`);
+    for (const split of splitsBySubnet.get(s.id) ?? []) {
       const r = split.ranges[idx];
       const p = split.pool;
       if (!r) {
@@ -391,7 +442,8 @@ function emitScope(m: Model, plan: PairPlan, idx: number, opts: EmitOptions, whe
         continue;
       }
       out.push(`# pool ${p.index} (${formatIPv4(p.start)}-${formatIPv4(p.end)}): ${split.how}`);
-      out.push(`dhcp-range=set:${poolTag(s, p.index)},${formatIPv4(r.start)},${formatIPv4(r.end)},${mask},${formatLease(r.lease)}`);
+      const pg = guardFilter(m, p.clientClasses, guardTag(s, p.index)).filter;
+      out.push(`dhcp-range=${filters(pg)}set:${poolTag(s, p.index)},${formatIPv4(r.start)},${formatIPv4(r.end)},${mask},${formatLease(r.lease)}`);
     }
   }
   out.push('');

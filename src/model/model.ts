@@ -89,6 +89,18 @@ export interface Reservation {
   path: JsonPath;
 }
 
+/** A Kea client class that converts to dnsmasq tags (see src/kea/expression.ts). */
+export interface ModelClass {
+  name: string;
+  /** The dnsmasq tag clients of this class carry. */
+  tag: string;
+  /** The test in disjunctive normal form; undefined when the class has no test (assigned by reservations only). */
+  dnf: import('../kea/expression.js').Literal[][] | undefined;
+  options: ModelOption[];
+  boot: BootFields;
+  path: JsonPath;
+}
+
 export type HaMode = 'load-balancing' | 'hot-standby' | 'passive-backup';
 
 export interface HaConfig {
@@ -110,6 +122,8 @@ export interface Model {
   sharedNetworks: SharedNetwork[];
   /** In subnet-id order. */
   subnets: Subnet[];
+  /** Converted client classes, in Kea's definition order (later ones may test earlier ones). */
+  classes: ModelClass[];
   /** Global reservations Kea would use (reservations-global on somewhere), before being placed into subnets. */
   globalReservations: Reservation[];
   ha: HaConfig | undefined;

@@ -65,7 +65,6 @@ export const DHCP4_FATES: Record<string, KeyFate> = {
   'host-reservation-identifiers': ignored('dnsmasq matches a reservation by MAC address or client-id, whichever it names'),
   'echo-client-id': ignored('reported once in the migration report (dnsmasq never echoes option 61)'),
   compatibility: unsupported('Kea packet-parsing compatibility switches have no dnsmasq equivalent'),
-  'client-classes': unsupported('client classes are not converted by this version', 'convert them by hand into dhcp-match / dhcp-vendorclass tags'),
   'hooks-libraries': unsupported('Kea hook libraries have no dnsmasq equivalent'),
   'ddns-send-updates': DDNS,
   'calculate-tee-times': ignored('handled together with t1-percent/t2-percent'),
@@ -100,7 +99,6 @@ export const SCOPE_PREFIX_FATES: [string, KeyFate][] = [['ddns-', DDNS]];
 export const RESERVATION_FATES: Record<string, KeyFate> = {
   comment: COMMENT,
   'user-context': COMMENT,
-  'client-classes': unsupported('classes assigned by a reservation are not converted by this version'),
 };
 
 export const INTERFACES_CONFIG_FATES: Record<string, KeyFate> = {

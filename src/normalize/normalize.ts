@@ -32,6 +32,8 @@ import {
 } from './key-fates.js';
 import { isObject, Reader, type JsonObject } from './reader.js';
 import { readOptionData, readOptionDefs } from './options.js';
+import { readClasses } from './classes.js';
+import { readOwnBootFields } from './boot.js';
 
 export interface NormalizeResult {
   model: Model | undefined;
@@ -89,6 +91,7 @@ const GLOBAL_HANDLED = new Set([
   'shared-networks',
   'reservations',
   'hooks-libraries',
+  'client-classes',
 ]);
 const SCOPE_HANDLED = [...INHERITED_KEYS, 'interface', 'relay', 'client-class', 'client-classes'];
 const SHARED_NETWORK_HANDLED = new Set([...SCOPE_HANDLED, 'name', 'subnet4']);
@@ -106,6 +109,7 @@ const RESERVATION_HANDLED = new Set([
   'next-server',
   'server-hostname',
   'boot-file-name',
+  'client-classes',
 ]);
 
 export function normalize(doc: unknown): NormalizeResult {
@@ -155,6 +159,7 @@ function normalizeDhcp4(r: Reader, d4: JsonObject, path: JsonPath): Model {
   const global = inherit(r, d4, path, root);
 
   const options = d4['option-data'] === undefined ? [] : readOptionData(r, d4['option-data'], [...path, 'option-data'], customDefs);
+  const classes = d4['client-classes'] === undefined ? [] : readClasses(r, d4['client-classes'], [...path, 'client-classes'], customDefs);
   const interfaces = readInterfaces(r, d4['interfaces-config'], [...path, 'interfaces-config']);
   const ha = readHooks(r, d4['hooks-libraries'], [...path, 'hooks-libraries']);
 
@@ -230,6 +235,7 @@ function normalizeDhcp4(r: Reader, d4: JsonObject, path: JsonPath): Model {
     interfaces,
     sharedNetworks,
     subnets,
+    classes,
     globalReservations: globalReservations.filter(() => global.flags.global || subnets.some((s) => subnetFlags.get(s)?.global)),
     ha,
   };
@@ -320,8 +326,9 @@ function inherit(r: Reader, o: JsonObject, path: JsonPath, parent: Inherited): I
     }
   }
 
+  // At the Dhcp4 level "client-classes" holds the class definitions, not a guard.
   let clientClasses = parent.clientClasses;
-  const classes = readClassList(r, o, path);
+  const classes = path.length > 1 ? readClassList(r, o, path) : undefined;
   if (classes) clientClasses = classes;
 
   return {
@@ -500,7 +507,9 @@ function readReservation(
     return undefined;
   }
   const kind = idKeys[0]!;
-  const idText = r.string(o[kind], [...path, kind]);
+  // typeof first: the path array is only built when there is a type error to report.
+  const idValue = o[kind];
+  const idText = typeof idValue === 'string' ? idValue : r.string(idValue, [...path, kind]);
   if (idText === undefined) return undefined;
   if (kind !== 'hw-address' && kind !== 'client-id') {
     r.warn('RESERVATION_NOT_CONVERTED', [...path, kind], {
@@ -525,7 +534,8 @@ function readReservation(
   }
   let ip: number | undefined;
   if (o['ip-address'] !== undefined) {
-    const s = r.string(o['ip-address'], [...path, 'ip-address']);
+    const v = o['ip-address'];
+    const s = typeof v === 'string' ? v : r.string(v, [...path, 'ip-address']);
     if (s !== undefined) {
       ip = parseIPv4(s);
       if (ip === undefined) {
@@ -537,25 +547,10 @@ function readReservation(
   }
   let hostname: string | undefined;
   if (o.hostname !== undefined) {
-    const h = r.string(o.hostname, [...path, 'hostname']);
+    const h = typeof o.hostname === 'string' ? o.hostname : r.string(o.hostname, [...path, 'hostname']);
     if (h !== undefined && h !== '') hostname = h;
   }
-  const boot: BootFields = {};
-  for (const [key, field] of [
-    ['next-server', 'nextServer'],
-    ['server-hostname', 'serverHostname'],
-    ['boot-file-name', 'bootFileName'],
-  ] as const) {
-    if (o[key] === undefined) continue;
-    const s = r.string(o[key], [...path, key]);
-    if (s === undefined || s === '') continue;
-    if (key === 'next-server' && parseIPv4(s) === undefined) {
-      r.error('BAD_ADDRESS', [...path, key], { value: s, key });
-      continue;
-    }
-    if (key === 'next-server' && s === '0.0.0.0') continue;
-    boot[field] = { value: s, path: [...path, key] };
-  }
+  const boot = readOwnBootFields(r, o, path);
   return {
     subnetId,
     identifier: { kind, hex: colonHex(bytes) },
@@ -563,7 +558,7 @@ function readReservation(
     hostname,
     options: o['option-data'] === undefined ? [] : readOptionData(r, o['option-data'], [...path, 'option-data'], customDefs),
     boot,
-    clientClasses: [],
+    clientClasses: o['client-classes'] === undefined ? [] : (r.stringList(o['client-classes'], [...path, 'client-classes']) ?? []),
     path,
   };
 }

@@ -55,7 +55,7 @@ export function planPair(m: Model, opts: PairOptions): { model: Model; plan: Pai
   const servers = chooseServers(m.ha, opts, mode);
   const placed = placeGlobalReservations(m, diagnostics);
   const splits = placed.model.subnets.flatMap((s) =>
-    alternatesWholePools(s, mode, m.ha)
+    alternatesWholePools(s, mode)
       ? s.pools.map((p, i) => wholePool(s, p, i % 2 === 0 ? 0 : 1, `whole pool to ${servers[i % 2]} (the subnet's pools are equal in size and alternate)`))
       : s.pools.map((p) => splitPool(s, p, mode, servers, m.ha, opts, diagnostics)),
   );
@@ -120,9 +120,10 @@ function placeGlobalReservations(m: Model, out: Diagnostic[]): { model: Model; f
  * The article's own layout: a subnet whose pools come in an even number of equal sizes (scope A,
  * scope B) is split by giving whole pools to the servers in turn, rather than halving each pool.
  */
-function alternatesWholePools(s: Subnet, mode: Mode, ha: HaConfig | undefined): boolean {
+function alternatesWholePools(s: Subnet, mode: Mode): boolean {
   if (mode !== 'equal' || s.pools.length < 2 || s.pools.length % 2 !== 0) return false;
-  if (ha && s.pools.some((p) => p.clientClasses.some((c) => c.startsWith('HA_')))) return false;
+  // Pools guarded by classes serve different clients: each server needs a part of every one.
+  if (s.pools.some((p) => p.clientClasses.length > 0)) return false;
   const size = (p: Pool) => p.end - p.start + 1;
   return s.pools.every((p) => size(p) === size(s.pools[0]!));
 }

@@ -85,6 +85,20 @@ export interface DnsmasqHandle {
   stop(): Promise<number | null>;
   /** Run a command inside dnsmasq's mount and network namespaces (sees the server's /etc). */
   execInMounts(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /**
+   * Start a long-running process (e.g. sshd -D) inside dnsmasq's mount and network namespaces;
+   * killed by destroy() like every other process of the lab.
+   */
+  spawnInMounts(argv: string[]): BackgroundProcess;
+}
+
+export interface BackgroundProcess {
+  readonly pid: number | undefined;
+  running(): boolean;
+  /** What it wrote to stdout/stderr so far. */
+  outputText(): string;
+  /** SIGTERM and wait for the exit (SIGKILL after 5 s). */
+  stop(): Promise<void>;
 }
 
 export interface DhcpClientOptions {
@@ -761,6 +775,32 @@ export class NetLab {
       execInMounts: (cmd: string[]) => {
         if (exited(cp)) throw new Error('netlab: dnsmasq is not running');
         return this.track('nsenter', ['-t', String(pid), '-m', '-n', '--', ...cmd], 30_000);
+      },
+      spawnInMounts: (cmd: string[]) => {
+        if (exited(cp)) throw new Error('netlab: dnsmasq is not running');
+        const bg = spawn('nsenter', ['-t', String(pid), '-m', '-n', '--', ...cmd], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: CHILD_PATH, LC_ALL: 'C' }, cwd: this.tmpDir });
+        this.procs.add(bg);
+        let text = '';
+        const collect = (d: string): void => {
+          if (text.length < 1 << 20) text += d;
+        };
+        bg.stdout?.setEncoding('utf8').on('data', collect);
+        bg.stderr?.setEncoding('utf8').on('data', collect);
+        bg.on('error', (e) => collect(String(e)));
+        bg.on('exit', () => this.procs.delete(bg));
+        return {
+          pid: bg.pid,
+          running: () => !exited(bg),
+          outputText: () => text,
+          stop: async () => {
+            if (exited(bg)) return;
+            bg.kill('SIGTERM');
+            if (!(await waitExit(bg, 5000))) {
+              bg.kill('SIGKILL');
+              await waitExit(bg, 2000);
+            }
+          },
+        };
       },
       stop: async () => {
         if (!exited(cp)) {

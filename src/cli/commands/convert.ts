@@ -1,16 +1,12 @@
 import { resolve } from 'node:path';
-import { compile } from '../../compile.js';
+import { compileWithFlags } from '../run-compile.js';
 import { ApplyError, applyPlan, isClean, planChanges, renderDiff } from '../../plan/plan.js';
-import { formatDiagnostic, makeChalk } from '../print.js';
+import { makeChalk, reportPaint } from '../print.js';
+import type { CompileFlags } from '../main.js';
+import { REPORT_FORMATS } from '../../emit/report.js';
 
-export interface ConvertFlags {
+export interface ConvertFlags extends CompileFlags {
   out: string;
-  mode: 'equal' | 'failover' | undefined;
-  servers: [string, string] | undefined;
-  failoverShare: number;
-  failoverLease: number;
-  replyDelay: number;
-  keepDns: boolean;
   dryRun: boolean;
   force: boolean;
   quiet: boolean;
@@ -19,21 +15,8 @@ export interface ConvertFlags {
 export async function runConvert(config: string, f: ConvertFlags): Promise<number> {
   const err = makeChalk(process.stderr);
   const out = makeChalk(process.stdout);
-  const result = compile(resolve(config), {
-    mode: f.mode,
-    servers: f.servers,
-    failoverShare: f.failoverShare,
-    failoverLease: f.failoverLease,
-    replyDelay: f.replyDelay,
-    keepDns: f.keepDns,
-  });
-  const shown = result.diagnostics.filter((d) => d.severity === 'error' || (!f.quiet && d.severity === 'warning'));
-  for (const d of shown) console.error(formatDiagnostic(d, result.source, err));
-  if (!result.ok) {
-    const n = result.diagnostics.filter((d) => d.severity === 'error').length;
-    console.error(err.red(`kea2dnsmasq: ${n} error(s); nothing was written.`));
-    return 2;
-  }
+  const result = compileWithFlags(config, f, 'written');
+  if (result === 2) return 2;
   const dir = resolve(f.out);
   const plan = planChanges(dir, result.files);
   if (f.dryRun) {
@@ -54,16 +37,18 @@ export async function runConvert(config: string, f: ConvertFlags): Promise<numbe
     throw e;
   }
   if (!f.quiet) {
+    process.stdout.write(REPORT_FORMATS.text.render(result.report!, reportPaint(out)));
     const servers = result.plan!.servers;
     const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;
     console.log(`Converted ${config} (${result.plan!.mode} design):`);
     for (const s of servers) console.log(`  ${out.bold(`${f.out}/${s}/`)}  copy onto ${s}'s / to install`);
     console.log(`  ${out.bold(`${f.out}/MIGRATION-REPORT.md`)}  what was converted, split, and not converted (${warnings} warning(s))`);
+    console.log(`  ${out.bold(`${f.out}/report.json`)}, ${out.bold(`${f.out}/address-map.svg`)}  the same report for scripts, and the address map`);
   }
   return 0;
 }
 
-function colorDiff(diff: string, c: ReturnType<typeof makeChalk>): string {
+export function colorDiff(diff: string, c: ReturnType<typeof makeChalk>): string {
   return diff
     .split('\n')
     .map((l) => (l.startsWith('+') && !l.startsWith('+++') ? c.green(l) : l.startsWith('-') && !l.startsWith('---') ? c.red(l) : l.startsWith('@@') ? c.cyan(l) : l))
