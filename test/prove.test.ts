@@ -4,7 +4,7 @@
  * into a temporary directory (as a user would run convert), then proved.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -196,4 +196,29 @@ describe.skipIf(why !== undefined)('prove on golden fixtures', () => {
     expect(err).toMatch(/SIGINT, removing the lab/);
     expect(theirs()).toEqual([]);
   }, 60_000);
+});
+
+// Kea's own all-options example (every standard option) with a pool added so clients get leases:
+// every option Kea sends must arrive from dnsmasq with the same bytes, or be one convert reported.
+const ALL_OPTIONS = join(import.meta.dirname, '..', '..', 'shared', 'kea-examples', 'kea-2.2', 'all-options.json');
+describe.skipIf(why !== undefined || !existsSync(ALL_OPTIONS))('prove on Kea\'s all-options example', () => {
+  it('sends every option with Kea\'s bytes, or it is one the migration report lists', async () => {
+    const text = readFileSync(ALL_OPTIONS, 'utf8');
+    const anchor = '"subnet": "192.0.2.0/24"';
+    expect(text.split(anchor)).toHaveLength(2);
+    const config = join(scratch, 'all-options.json');
+    writeFileSync(config, text.replace(anchor, `${anchor},\n        "pools": [ { "pool": "192.0.2.100 - 192.0.2.199" } ]`));
+    const r0 = compile(config, DEFAULT_COMPILE_OPTIONS);
+    expect(r0.ok).toBe(true);
+    const out = join(scratch, 'all-options-out');
+    applyPlan(planChanges(out, r0.files), { force: false });
+    const r = await prove({ config, out, dynamic: 1 });
+    const reported = new Set(r0.diagnostics.filter((d) => d.code === 'OPTION_NOT_CONVERTED' || d.code === 'OPTION_ENCODING_CHANGED').map((d) => Number(d.args.code)));
+    const c = r.clients.find((x) => x.kind === 'dynamic')!;
+    expect(c.verdict, c.differences.join('; ')).toBe('identical');
+    // The remarks are exactly options convert reported (57 and 118 not sent; 66 and 67 with a NUL).
+    const remarked = new Set(c.notes.map((n) => /option (\d+) /.exec(n)?.[1]).filter((x): x is string => x !== undefined).map(Number));
+    for (const code of remarked) expect(reported.has(code), `option ${code}`).toBe(true);
+    expect([...remarked].sort((a, b) => a - b)).toEqual([57, 66, 67, 118]);
+  }, 90_000);
 });

@@ -296,6 +296,8 @@ interface CompareCtx {
   changedCodes: Set<number>;
   /** convert reported BOOT_SIADDR_CHANGED: a boot file without next-server, so dnsmasq fills siaddr itself. */
   siaddrChanged: boolean;
+  /** Option codes convert reported as not converted (OPTION_NOT_CONVERTED): dnsmasq cannot send them. */
+  notConvertedCodes: Set<number>;
 }
 
 /** Compare one dnsmasq reply with Kea's reply to the same client. */
@@ -362,6 +364,7 @@ export function compareReply(p: Planned, kea: DhcpPacket, dm: DhcpPacket, dmServ
     if (d && Buffer.compare(Buffer.from(d), Buffer.from(o.data)) === 0) continue;
     const line = `${what}: option ${o.code} ${d ? `${hex(d)} from ${dmServer}` : `missing from ${dmServer}`}, Kea sent ${hex(o.data)}`;
     if (ctx.changedCodes.has(o.code)) notes.push(`${line} (reported by convert as a changed encoding)`);
+    else if (!d && ctx.notConvertedCodes.has(o.code)) notes.push(`${line} (reported by convert as not convertible)`);
     // The migration report says it (CHANGED_MEANING): Kea echoes the client's own identifier, dnsmasq never does.
     else if (o.code === Opt.CLIENT_ID && !d && p.spec.clientId === bytesToHex(o.data)) notes.push(`${line} (reported by convert: Kea echoes the client identifier, RFC 6842; dnsmasq does not)`);
     else differences.push(line);
@@ -452,6 +455,7 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
   const planned = planClients(model, labPlan, o.dynamic, listed, prl);
   const changedCodes = new Set(allOptions(model).filter((x) => x.dnsmasq?.changed).map((x) => x.code));
   const siaddrChanged = compiled.diagnostics.some((d) => d.code === 'BOOT_SIADDR_CHANGED');
+  const notConvertedCodes = new Set(allOptions(model).filter((x) => x.space === 'dhcp4' && !x.dnsmasq).map((x) => x.code));
 
   const lab = await Lab.create();
   let result: ProveResult | undefined;
@@ -486,7 +490,7 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
     const dmProbe = await Probe.start(lab, dmCli, dms.map((d) => d.address), relays);
     const serverName = (addr: string): string => dms.find((d) => d.address === addr)?.tree.name ?? addr;
     const offerWait = trees[1]!.replyDelay * 1000 + 1500;
-    const ctx: CompareCtx = { model, trees, serverName, changedCodes, siaddrChanged };
+    const ctx: CompareCtx = { model, trees, serverName, changedCodes, siaddrChanged, notConvertedCodes };
 
     // ---- every client against Kea (all at once) and against the pair (reserved at once, the rest one by one)
     let done = 0;
