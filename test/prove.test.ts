@@ -80,6 +80,8 @@ describe.skipIf(why !== undefined)('prove on golden fixtures', () => {
     ['ha-hot-standby', 'failover', 10],
     // Client classes: prove adds a client for each class it can meet on the link.
     ['classes', 'equal', 8],
+    // Every standard option: byte-equal to Kea, or one convert listed (57, 118 not sent; NULs on 66/67; 119 compressed).
+    ['all-options', 'equal', 8],
   ] as const)('%s (%s design)', async (fixture, mode, bound) => {
     const { config, out } = convert(fixture);
     const clientsFile = join(scratch, `${fixture}-clients.json`);
@@ -102,6 +104,11 @@ describe.skipIf(why !== undefined)('prove on golden fixtures', () => {
       const withId = r.clients.filter((c) => c.clientId);
       expect(withId.length).toBeGreaterThan(0);
       for (const c of withId) expect(c.notes.some((n) => /^ACK: option 61 missing from \S+, Kea sent [0-9a-f]+ \(reported by convert/.test(n)), c.name).toBe(true);
+    }
+    if (fixture === 'all-options') {
+      const c = r.clients.find((x) => x.kind === 'dynamic')!;
+      const remarked = [...new Set(c.notes.map((n) => Number(/option (\d+) /.exec(n)?.[1])).filter((x) => x > 0))].sort((a, b) => a - b);
+      expect(remarked).toEqual([57, 66, 67, 118, 119]);
     }
     if (fixture === 'classes') {
       // pxe, pxe-efi, ipxe, voip and guests can be met on the link (printers needs a relay's circuit-id).
