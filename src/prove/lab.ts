@@ -97,7 +97,7 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-function nsPidsSync(ip: string, ns: string): number[] {
+export function nsPidsSync(ip: string, ns: string): number[] {
   try {
     const out = execFileSync(ip, ['netns', 'pids', ns], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     return out.split(/\s+/).filter((s) => /^\d+$/.test(s)).map(Number);
@@ -117,7 +117,8 @@ export function listNamespaces(): string[] {
   }
 }
 
-function killAndDeleteSync(ip: string, ns: string): void {
+/** Kill everything inside `ns` (SIGKILL, waiting up to ~2 s) and delete it. Sync: for exit and stale cleanup. */
+export function killAndDeleteSync(ip: string, ns: string): void {
   for (let i = 0; i < 20; i++) {
     const pids = nsPidsSync(ip, ns).filter((p) => p !== process.pid);
     if (pids.length === 0) break;

@@ -20,10 +20,11 @@
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { chmod, cp as copyDir, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { CHILD_PATH, isLabAddress, killAndDeleteSync, listNamespaces, nsPidsSync, which } from '../../src/prove/lab.js';
 import { threadId } from 'node:worker_threads';
 
 // ---------------------------------------------------------------------------
@@ -149,33 +150,7 @@ export interface ExecResult {
 // ---------------------------------------------------------------------------
 // Address guard
 
-const ALLOWED_V4: ReadonlyArray<readonly [number, number]> = [
-  [v4('192.0.2.0'), 24],
-  [v4('198.51.100.0'), 24],
-  [v4('203.0.113.0'), 24],
-  [v4('198.18.0.0'), 15],
-];
-
-function v4(s: string): number {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m) return Number.NaN;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return Number.NaN;
-  return parts.reduce((acc, p) => acc * 256 + p, 0);
-}
-
-/** True if `addr` (an IPv4 address, optionally with /len) lies wholly within the lab ranges. */
-export function isLabAddress(addr: string): boolean {
-  const [a, lenText] = addr.split('/', 2);
-  const n = v4(a ?? '');
-  if (Number.isNaN(n)) return false;
-  const len = lenText === undefined ? 32 : Number(lenText);
-  if (!Number.isInteger(len) || len < 0 || len > 32) return false;
-  return ALLOWED_V4.some(([base, plen]) => {
-    const size = 2 ** (32 - plen);
-    return len >= plen && n >= base && n < base + size;
-  });
-}
+export { isLabAddress };
 
 function assertLabAddress(addr: string, what: string): void {
   if (!isLabAddress(addr)) {
@@ -197,23 +172,6 @@ function assertRoute(route: string): string[] {
 
 // ---------------------------------------------------------------------------
 // Binaries and capability probe
-
-const SEARCH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-const CHILD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-function which(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter((d) => d !== ''), ...SEARCH_DIRS];
-  for (const d of dirs) {
-    const p = join(d, name);
-    try {
-      const st = statSync(p);
-      if (st.isFile() && (st.mode & 0o111) !== 0) return p;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 interface Bins {
   ip: string;
@@ -379,9 +337,6 @@ function waitExit(cp: ChildProcess, ms: number): Promise<boolean> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
 
 function run(file: string, args: string[], opts: { timeoutMs?: number; cwd?: string } = {}): Promise<ExecResult> {
   return new Promise((res) => {
@@ -408,53 +363,13 @@ async function ipOk(args: string[]): Promise<string> {
   return r.stdout;
 }
 
-function nsPidsSync(ip: string, ns: string): number[] {
-  try {
-    const out = execFileSync(ip, ['netns', 'pids', ns], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return out.split(/\s+/).filter((s) => /^\d+$/.test(s)).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function listNsSync(ip: string): string[] {
-  try {
-    const out = execFileSync(ip, ['netns', 'list'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return out.split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter((n) => n !== '');
-  } catch {
-    return [];
-  }
-}
-
-/** Kill everything inside `ns` (SIGKILL, waiting up to ~2 s) and delete it. Sync; used for exit/stale cleanup. */
-function killAndDeleteNsSync(ip: string, ns: string): void {
-  for (let i = 0; i < 20; i++) {
-    const pids = nsPidsSync(ip, ns).filter((p) => p !== process.pid);
-    if (pids.length === 0) break;
-    for (const p of pids) {
-      try {
-        process.kill(p, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-    sleepSync(100);
-  }
-  try {
-    execFileSync(ip, ['netns', 'del', ns], { stdio: 'ignore' });
-  } catch {
-    // already gone
-  }
-}
-
-/** Remove namespaces and temp dirs left by labs of processes that no longer exist. */
 function cleanupStale(ip: string): void {
-  for (const ns of listNsSync(ip)) {
+  for (const ns of listNamespaces()) {
     const m = STALE_RE.exec(ns);
     if (!m) continue;
     const pid = Number(m[1]);
     if (pid === process.pid || alive(pid)) continue;
-    killAndDeleteNsSync(ip, ns);
+    killAndDeleteSync(ip, ns);
   }
   try {
     for (const d of readdirSync(tmpdir())) {
@@ -919,7 +834,7 @@ export class NetLab {
         await sleep(100);
       }
       const r = await run(b.ip, ['netns', 'del', ns]);
-      if (r.code !== 0 && listNsSync(b.ip).includes(ns)) errors.push(`ip netns del ${ns}: ${r.stderr.trim()}`);
+      if (r.code !== 0 && listNamespaces().includes(ns)) errors.push(`ip netns del ${ns}: ${r.stderr.trim()}`);
       else this.nsCreated = this.nsCreated.filter((x) => x !== ns);
     }
     await rm(this.tmpDir, { recursive: true, force: true }).catch((e: unknown) => errors.push(String(e)));
@@ -941,7 +856,7 @@ export class NetLab {
       }
     }
     if (typeof b !== 'string') {
-      for (const ns of this.nsCreated) killAndDeleteNsSync(b.ip, ns);
+      for (const ns of this.nsCreated) killAndDeleteSync(b.ip, ns);
     }
     this.nsCreated = [];
     try {
