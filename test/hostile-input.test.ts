@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile, DEFAULT_COMPILE_OPTIONS, type CompileResult } from '../src/compile.js';
 import { normalize } from '../src/normalize/normalize.js';
 import type { LoadHost } from '../src/load/load.js';
+import { expectRefused } from './support/hostile.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const NAME = '/virtual/kea-dhcp4.conf';
@@ -22,16 +23,6 @@ function compileText(text: string): CompileResult {
   return compile(NAME, DEFAULT_COMPILE_OPTIONS, host);
 }
 
-function expectRefused(r: CompileResult, label: string): void {
-  const errors = r.diagnostics.filter((d) => d.severity === 'error');
-  expect(r.ok, `${label}: should be refused`).toBe(false);
-  expect(r.files, label).toEqual([]);
-  expect(errors.length, label).toBeGreaterThan(0);
-  for (const e of errors) {
-    expect(e.at, `${label}: ${e.code} has no position`).toBeDefined();
-    expect(e.at!.line, label).toBeGreaterThan(0);
-  }
-}
 
 /** A config that uses every key normalize reads, at every level. */
 const BASE = {
