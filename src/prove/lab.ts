@@ -117,6 +117,22 @@ export function listNamespaces(): string[] {
   }
 }
 
+/** SIGKILL every process inside `ns` until none is left (up to ~3 s). */
+export async function killNamespaceProcesses(ip: string, ns: string): Promise<void> {
+  for (let i = 0; i < 30; i++) {
+    const pids = nsPidsSync(ip, ns).filter((p) => p !== process.pid);
+    if (pids.length === 0) return;
+    for (const p of pids) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    await sleep(100);
+  }
+}
+
 /** Kill everything inside `ns` (SIGKILL, waiting up to ~2 s) and delete it. Sync: for exit and stale cleanup. */
 export function killAndDeleteSync(ip: string, ns: string): void {
   for (let i = 0; i < 20; i++) {
@@ -323,18 +339,7 @@ export class Lab {
     );
     const order = [...this.nsList.filter((n) => n !== this.switchNs), ...this.nsList.filter((n) => n === this.switchNs)];
     for (const ns of order) {
-      for (let i = 0; i < 30; i++) {
-        const pids = nsPidsSync(this.ip, ns).filter((p) => p !== process.pid);
-        if (pids.length === 0) break;
-        for (const p of pids) {
-          try {
-            process.kill(p, 'SIGKILL');
-          } catch {
-            // gone
-          }
-        }
-        await sleep(100);
-      }
+      await killNamespaceProcesses(this.ip, ns);
       await run(this.ip, ['netns', 'del', ns]);
       if (!listNamespaces().includes(ns)) this.nsList = this.nsList.filter((x) => x !== ns);
     }

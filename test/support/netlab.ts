@@ -24,7 +24,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { chmod, cp as copyDir, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CHILD_PATH, isLabAddress, killAndDeleteSync, listNamespaces, nsPidsSync, which } from '../../src/prove/lab.js';
+import { CHILD_PATH, isLabAddress, killAndDeleteSync, killNamespaceProcesses, listNamespaces, which } from '../../src/prove/lab.js';
 import { threadId } from 'node:worker_threads';
 
 // ---------------------------------------------------------------------------
@@ -821,18 +821,7 @@ export class NetLab {
     // Hosts first, switch last (deleting a host ns removes its veth pair).
     const order = [...this.nsCreated.filter((n) => n !== this.switchNs), ...this.nsCreated.filter((n) => n === this.switchNs)];
     for (const ns of order) {
-      for (let i = 0; i < 30; i++) {
-        const pids = nsPidsSync(b.ip, ns).filter((p) => p !== process.pid);
-        if (pids.length === 0) break;
-        for (const p of pids) {
-          try {
-            process.kill(p, 'SIGKILL');
-          } catch {
-            // gone
-          }
-        }
-        await sleep(100);
-      }
+      await killNamespaceProcesses(b.ip, ns);
       const r = await run(b.ip, ['netns', 'del', ns]);
       if (r.code !== 0 && listNamespaces().includes(ns)) errors.push(`ip netns del ${ns}: ${r.stderr.trim()}`);
       else this.nsCreated = this.nsCreated.filter((x) => x !== ns);
