@@ -17,6 +17,7 @@ import { classCondition, effectiveGuard } from '../model/class-names.js';
 import { colonHex } from '../model/hex.js';
 import type { Literal } from '../kea/expression.js';
 import { networkTag, poolTag, subnetTag } from './tags.js';
+import { optionLine } from './option-line.js';
 
 /**
  * The tag filter for a dhcp-range guarded by `classes` (Kea: member of at least one), and the
@@ -120,8 +121,6 @@ function scopesSetting(m: Model, code: number): string[] {
   ];
 }
 
-const KEA_ALWAYS_SENT = new Set([3, 6, 15]);
-
 export function emitClasses(m: Model, header: string[], bootLine: (tag: string, c: ModelClass) => string | undefined): string | undefined {
   if (m.classes.length === 0) return undefined;
   const out = [...header];
@@ -139,10 +138,8 @@ export function emitClasses(m: Model, header: string[], bootLine: (tag: string, 
       for (const o of [...c.options].reverse()) {
         if (!o.dnsmasq || seen.has(o.code)) continue;
         seen.add(o.code);
-        const guards = scopesSetting(m, o.code).map((t) => `tag:!${t}`);
-        const kw = o.alwaysSend || KEA_ALWAYS_SENT.has(o.code) ? 'dhcp-option-force' : 'dhcp-option';
-        const value = o.dnsmasq.value === '' ? '' : `,${o.dnsmasq.value}`;
-        out.push(`${kw}=${[`tag:${c.tag}`, ...guards].join(',')},${o.dnsmasq.token}${value}`);
+        const line = optionLine([c.tag, ...scopesSetting(m, o.code).map((t) => `!${t}`)], o, true);
+        if (line) out.push(line);
       }
     }
   }

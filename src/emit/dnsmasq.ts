@@ -18,6 +18,7 @@ import { quoteDnsmasqString } from '../options/dnsmasq-value.js';
 import type { Folding } from '../transform/fold-options.js';
 import { DNSMASQ_MIN_LEASE, type PairPlan } from '../transform/plan-pair.js';
 import { classCondition, emitClasses, guardFilter } from './classes.js';
+import { optionLine } from './option-line.js';
 import { guardTag, networkTag, poolTag, subnetTag } from './tags.js';
 
 export interface PlannedFile {
@@ -50,9 +51,6 @@ export const PATHS = {
   leaseFile: 'var/lib/misc/dnsmasq.leases',
 } as const;
 
-/** Kea sends these even to clients that did not ask (measured with Kea 2.2; ../shared/reference). */
-const KEA_ALWAYS_SENT = new Set([3, 6, 15]);
-
 export { networkTag, poolTag, subnetTag } from './tags.js';
 
 export function formatLease(seconds: number): string {
@@ -61,14 +59,6 @@ export function formatLease(seconds: number): string {
   if (s % 3600 === 0) return `${s / 3600}h`;
   if (s % 60 === 0) return `${s / 60}m`;
   return String(s);
-}
-
-function optionLine(tags: string[], o: ModelOption, forceable: boolean): string | undefined {
-  if (!o.dnsmasq) return undefined;
-  const force = forceable && o.dnsmasq.value !== '' && (o.alwaysSend || KEA_ALWAYS_SENT.has(o.code));
-  const prefix = tags.map((t) => `tag:${t},`).join('');
-  const value = o.dnsmasq.value === '' ? '' : `,${o.dnsmasq.value}`;
-  return `${force ? 'dhcp-option-force' : 'dhcp-option'}=${prefix}${o.dnsmasq.token}${value}`;
 }
 
 /** Later entries of one level win over earlier ones with the same code (Kea keeps the last). */
@@ -258,8 +248,7 @@ function emitShared(m: Model, plan: PairPlan, folding: Folding, hostBoot: HostBo
   if (gb) op.push(gb);
   for (const net of m.sharedNetworks) pushOpts(`Kea shared network "${net.name}"`, [networkTag(net.name)], net.options);
   for (const s of m.subnets) {
-    const extra: ModelOption[] = [];
-    pushOpts(`Kea subnet ${s.id} ${s.text}`, [subnetTag(s)], [...s.options, ...extra]);
+    pushOpts(`Kea subnet ${s.id} ${s.text}`, [subnetTag(s)], s.options);
     const timers: string[] = [];
     if (s.lifetimes.renew !== undefined && s.lifetimes.renew < s.lifetimes.valid) timers.push(`dhcp-option=tag:${subnetTag(s)},option:T1,${s.lifetimes.renew}`);
     if (s.lifetimes.rebind !== undefined && s.lifetimes.rebind < s.lifetimes.valid) timers.push(`dhcp-option=tag:${subnetTag(s)},option:T2,${s.lifetimes.rebind}`);

@@ -9,12 +9,12 @@ import type { ModelOption } from '../model/model.js';
 import { findOptionDef, type KeaOptionType, type OptionDef } from '../options/kea-option-defs.js';
 import { encodeKeaOptionData, type Encoded } from '../options/encode-kea.js';
 import { toDnsmasqOption, type DnsmasqOption } from '../options/dnsmasq-value.js';
+import { toHex } from '../options/bytes.js';
 import { OPTION_DATA_FATES } from './key-fates.js';
 import type { Reader } from './reader.js';
 
 const OPTION_DATA_KEYS = new Set(['name', 'code', 'space', 'data', 'csv-format', 'always-send', 'never-send']);
 
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
 /**
  * Encoding is pure, and a big config repeats a few option values in thousands of reservations:
@@ -186,7 +186,7 @@ function render(r: Reader, d: Decoded): ModelOption {
     code: d.code,
     name: d.name,
     space: d.space,
-    wireHex: hex(d.bytes),
+    wireHex: toHex(d.bytes),
     alwaysSend: d.alwaysSend,
     neverSend: d.neverSend,
     path: d.path,
