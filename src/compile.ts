@@ -55,6 +55,7 @@ export interface CompileResult {
   ok: boolean;
   files: PlannedFile[];
   diagnostics: Diagnostic[];
+  /** The loaded text, for positions; its parsed `value` is dropped once normalized (load the config again for it). */
   source: LoadedSource | undefined;
   model?: Model;
   plan?: PairPlan;
@@ -69,6 +70,11 @@ export function compile(configPath: string, options: CompileOptions = DEFAULT_CO
     return fail(sniffNotKea(loaded.diagnostics, source), source);
   }
   const norm = normalize(source.value);
+  const keaClientClasses = countKeaClasses(source.value);
+  // Nothing past normalize reads the parsed document (positions come from the text), and at 100k
+  // reservations it is ~100 MB that would otherwise stay alive until the files are written: drop
+  // it. Callers that need the document (prove) load the config themselves.
+  source.value = undefined;
   const diagnostics = [...loaded.diagnostics, ...norm.diagnostics];
   if (!norm.model || hasErrors(diagnostics)) return fail(diagnostics, source);
   const model = norm.model;
@@ -170,7 +176,7 @@ export function compile(configPath: string, options: CompileOptions = DEFAULT_CO
     sourceName,
     keaLines,
     dnsmasqLines,
-    keaClientClasses: countKeaClasses(source.value),
+    keaClientClasses,
     failoverShare: options.failoverShare,
     replyDelay: options.replyDelay,
     where,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile, DEFAULT_COMPILE_OPTIONS } from '../src/compile.js';
+import { loadKeaConfig } from '../src/load/load.js';
 import { labKeaConfig, parseDnsmasqLease, planLab, readServerTree } from '../src/prove/lab-config.js';
 import { isLabAddress } from '../src/prove/lab.js';
 import { formatIPv4 } from '../src/model/ipv4.js';
@@ -13,10 +14,10 @@ const model = (f: string) => compile(join(FIXTURES, f, 'kea-dhcp4.conf'), DEFAUL
 
 describe('labKeaConfig: Kea made safe for the lab', () => {
   it('rewrites interfaces, lease file and loggers, removes hooks and sockets, and never changes its input', () => {
-    const r = model('ha-hot-standby');
-    const before = JSON.stringify(r.source!.value);
-    const lab = labKeaConfig(r.source!.value, '/scratch', 'eth9');
-    expect(JSON.stringify(r.source!.value)).toBe(before);
+    const doc = loadKeaConfig(join(FIXTURES, 'ha-hot-standby', 'kea-dhcp4.conf')).source!.value;
+    const before = JSON.stringify(doc);
+    const lab = labKeaConfig(doc, '/scratch', 'eth9');
+    expect(JSON.stringify(doc)).toBe(before);
     const d4 = lab.config.Dhcp4 as Record<string, any>;
     expect(Object.keys(lab.config)).toEqual(['Dhcp4']);
     expect(d4['interfaces-config'].interfaces).toEqual(['eth9']);

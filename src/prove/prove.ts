@@ -13,6 +13,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { compile, DEFAULT_COMPILE_OPTIONS } from '../compile.js';
 import { LEASE_HOOK_PATHS } from '../emit/lease-hook.js';
+import { loadKeaConfig } from '../load/load.js';
 import { formatIPv4, inSubnet, parseIPv4 } from '../model/ipv4.js';
 import type { Model, ModelClass, ModelOption, Subnet } from '../model/model.js';
 import { bytesToHex, findOption, messageType, MessageType, Opt, optionUint32, type DhcpOption, type DhcpPacket } from './dhcp-packet.js';
@@ -445,6 +446,9 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
   const compiled = compile(o.config, DEFAULT_COMPILE_OPTIONS);
   if (!compiled.ok || !compiled.model || !compiled.source) throw new ProveSetupError(`${o.config} does not convert; run kea2dnsmasq convert on it to see why`);
   const model = compiled.model;
+  // compile() drops the parsed document after normalizing (memory); Kea in the lab gets it from here.
+  const keaDocument = loadKeaConfig(o.config).source?.value;
+  if (keaDocument === undefined) throw new ProveSetupError(`${o.config} changed while prove was reading it; run prove again`);
   const mode: ProveResult['mode'] = trees[1]!.replyDelay > 0 ? 'failover' : 'equal';
   const servers: [string, string] = [trees[0]!.name, trees[1]!.name];
   const ifname = trees[0]!.interfaces[0] ?? model.interfaces[0]?.name.split('/')[0] ?? 'eth0';
@@ -481,7 +485,7 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
 
     progress('starting Kea and the two dnsmasq servers');
     const keaScratch = lab.scratch('kea');
-    const labKea = labKeaConfig(compiled.source.value, keaScratch, ifname);
+    const labKea = labKeaConfig(keaDocument, keaScratch, ifname);
     const keaConf = join(keaScratch, 'kea-dhcp4.json');
     await writeFile(keaConf, JSON.stringify(labKea.config, null, 2));
     const keaProc = await startKea(lab, keaNs, keaConf, keaScratch);
