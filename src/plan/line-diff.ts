@@ -12,26 +12,43 @@
  */
 import { createTwoFilesPatch, diffLines, formatPatch, type StructuredPatchHunk } from 'diff';
 
+
 /** Lines in both versions together above which the anchored diff is used. */
 export const LARGE_DIFF_LINES = 20_000;
 
-interface Component {
-  value: string;
-  count: number;
-  added: boolean;
-  removed: boolean;
+/**
+ * A text as the package's line tokens (diff/line.js `tokenize`: each line with its line break), held
+ * as the lines without their `\n` plus whether the last one has one. "x\r\n" is the line "x\r",
+ * and printing it back gives the same bytes as the package.
+ */
+interface Lines {
+  lines: string[];
+  /** The last line ends with a line break (or there are no lines). */
+  terminated: boolean;
 }
 
-/** The package's line tokens (diff/line.js tokenize): each line with its line break. */
-function tokenize(value: string): string[] {
-  const out: string[] = [];
-  const parts = value.split(/(\n|\r\n)/);
-  if (!parts[parts.length - 1]) parts.pop();
-  for (let i = 0; i < parts.length; i++) {
-    if (i % 2) out[out.length - 1] += parts[i]!;
-    else out.push(parts[i]!);
-  }
-  return out.filter((t) => t !== '');
+function splitText(text: string): Lines {
+  const lines = text.split('\n');
+  const terminated = lines[lines.length - 1] === '';
+  if (terminated) lines.pop();
+  return { lines, terminated };
+}
+
+/**
+ * The key two tokens share exactly when they are equal: the line itself, or for a last line
+ * without a line break the line plus "\n" (which no other line contains), so that "x" at the end
+ * of one file never matches "x\n" in the other, as in the package.
+ */
+function tokenKey(t: Lines, i: number): string {
+  const line = t.lines[i]!;
+  return !t.terminated && i === t.lines.length - 1 ? `${line}\n` : line;
+}
+
+/** Lines `from` to `to` (exclusive) back as text, with their line breaks. */
+function textOf(t: Lines, from: number, to: number): string {
+  if (from >= to) return '';
+  const body = t.lines.slice(from, to).join('\n');
+  return to === t.lines.length && !t.terminated ? body : `${body}\n`;
 }
 
 /** Indexes (into `seq`) of a longest strictly increasing subsequence of `seq`. */
@@ -54,108 +71,161 @@ function longestIncreasing(seq: number[]): number[] {
   return out.reverse();
 }
 
+/**
+ * One run of the change list: lines `from`..`to` (exclusive) of the old text (removed or
+ * unchanged) or of the new text (added). Ranges instead of the package's joined `value` strings:
+ * an unchanged run can be most of a 100,000-line file.
+ */
+interface Run {
+  from: number;
+  to: number;
+  added: boolean;
+  removed: boolean;
+}
+
 /** The change list of `a` -> `b`, diffed between unique common lines. */
-function anchoredChanges(a: string[], b: string[]): Component[] {
-  const seen = new Map<string, { ca: number; cb: number; ib: number }>();
-  for (const line of a) {
-    const e = seen.get(line);
-    if (e) e.ca++;
-    else seen.set(line, { ca: 1, cb: 0, ib: -1 });
+function anchoredChanges(a: Lines, b: Lines): Run[] {
+  // Per distinct line: how often it occurs in a and in b, and where in b (the last place).
+  const slot = new Map<string, number>();
+  const slotOfA = new Int32Array(a.lines.length);
+  const inA: number[] = [];
+  const inB: number[] = [];
+  const atB: number[] = [];
+  for (let i = 0; i < a.lines.length; i++) {
+    const key = tokenKey(a, i);
+    let s = slot.get(key);
+    if (s === undefined) {
+      s = inA.length;
+      slot.set(key, s);
+      inA.push(1);
+      inB.push(0);
+      atB.push(-1);
+    } else inA[s]!++;
+    slotOfA[i] = s;
   }
-  b.forEach((line, i) => {
-    const e = seen.get(line);
-    if (e) {
-      e.cb++;
-      e.ib = i;
+  for (let i = 0; i < b.lines.length; i++) {
+    const s = slot.get(tokenKey(b, i));
+    if (s !== undefined) {
+      inB[s]!++;
+      atB[s] = i;
     }
-  });
+  }
   const candA: number[] = [];
   const candB: number[] = [];
-  a.forEach((line, i) => {
-    const e = seen.get(line)!;
-    if (e.ca === 1 && e.cb === 1) {
+  for (let i = 0; i < a.lines.length; i++) {
+    const s = slotOfA[i]!;
+    if (inA[s] === 1 && inB[s] === 1) {
       candA.push(i);
-      candB.push(e.ib);
+      candB.push(atB[s]!);
     }
-  });
-  const anchors = longestIncreasing(candB).map((k) => [candA[k]!, candB[k]!] as const);
+  }
+  const anchors = longestIncreasing(candB);
 
-  const out: Component[] = [];
-  const push = (value: string, count: number, added: boolean, removed: boolean) => {
+  const out: Run[] = [];
+  // Consecutive runs of one kind are merged, as the package's change list has them merged.
+  const push = (from: number, count: number, added: boolean, removed: boolean) => {
     if (count === 0) return;
     const last = out[out.length - 1];
-    if (last && last.added === added && last.removed === removed) {
-      last.value += value;
-      last.count += count;
-    } else {
-      out.push({ value, count, added, removed });
-    }
+    if (last && last.added === added && last.removed === removed && last.to === from) last.to += count;
+    else out.push({ from, to: from + count, added, removed });
   };
   let pa = 0;
   let pb = 0;
   const stretch = (ea: number, eb: number) => {
-    if (ea > pa && eb > pb) {
-      for (const c of diffLines(a.slice(pa, ea).join(''), b.slice(pb, eb).join(''))) push(c.value, c.count, c.added, c.removed);
-    } else if (ea > pa) {
-      push(a.slice(pa, ea).join(''), ea - pa, false, true);
-    } else if (eb > pb) {
-      push(b.slice(pb, eb).join(''), eb - pb, true, false);
+    // Equal lines at the start are what the package's Myers diff takes first too (extractCommon);
+    // most stretches between anchors are equal throughout and need no diff call at all.
+    let same = 0;
+    while (pa + same < ea && pb + same < eb && tokenKey(a, pa + same) === tokenKey(b, pb + same)) same++;
+    if (same > 0) {
+      push(pa, same, false, false);
+      pa += same;
+      pb += same;
     }
+    if (ea > pa && eb > pb) {
+      for (const c of diffLines(textOf(a, pa, ea), textOf(b, pb, eb))) {
+        const count = c.count;
+        if (c.added) {
+          push(pb, count, true, false);
+          pb += count;
+        } else if (c.removed) {
+          push(pa, count, false, true);
+          pa += count;
+        } else {
+          push(pa, count, false, false);
+          pa += count;
+          pb += count;
+        }
+      }
+    } else if (ea > pa) {
+      push(pa, ea - pa, false, true);
+    } else if (eb > pb) {
+      push(pb, eb - pb, true, false);
+    }
+    pa = ea;
+    pb = eb;
   };
-  for (const [ia, ib] of anchors) {
+  for (const k of anchors) {
+    const ia = candA[k]!;
+    const ib = candB[k]!;
     stretch(ia, ib);
-    push(a[ia]!, 1, false, false);
+    push(ia, 1, false, false);
     pa = ia + 1;
     pb = ib + 1;
   }
-  stretch(a.length, b.length);
+  stretch(a.lines.length, b.lines.length);
   return out;
 }
 
-/** The package's splitLines (patch/create.js). */
-function splitLines(text: string): string[] {
-  const hasTrailingNl = text.endsWith('\n');
-  const result = text.split('\n').map((line) => `${line}\n`);
-  if (hasTrailingNl) result.pop();
-  else result.push(result.pop()!.slice(0, -1));
-  return result;
-}
-
-/** Hunks from a change list, as the package's structuredPatch builds them (diffLinesResultToPatch). */
-function hunksOf(diff: Component[], context: number): StructuredPatchHunk[] {
-  const all: { lines: string[]; added: boolean; removed: boolean }[] = diff.map((c) => ({ lines: splitLines(c.value), added: c.added, removed: c.removed }));
-  all.push({ lines: [], added: false, removed: false });
-  const contextLines = (lines: string[]) => lines.map((l) => ` ${l}`);
+/**
+ * Hunks from a change list, as the package's structuredPatch builds them (diffLinesResultToPatch),
+ * including "\\ No newline at end of file" after a last line without a line break.
+ */
+function hunksOf(runs: Run[], a: Lines, b: Lines, context: number): StructuredPatchHunk[] {
+  const all = [...runs, { from: 0, to: 0, added: false, removed: false }];
+  const sideOf = (r: Run) => (r.added ? b : a);
+  // The printed lines of run r from its line `from` to `to`, each with `prefix`.
+  const emit = (out: string[], r: Run, from: number, to: number, prefix: string) => {
+    const t = sideOf(r);
+    for (let i = from; i < to; i++) {
+      out.push(prefix + t.lines[i]!);
+      if (i === t.lines.length - 1 && !t.terminated) out.push('\\ No newline at end of file');
+    }
+  };
   const hunks: StructuredPatchHunk[] = [];
   let oldRangeStart = 0;
   let newRangeStart = 0;
   let curRange: string[] = [];
+  let contextCount = 0; // lines of curRange that are line-numbered context or change lines
   let oldLine = 1;
   let newLine = 1;
   for (let i = 0; i < all.length; i++) {
     const current = all[i]!;
-    const lines = current.lines;
+    const count = current.to - current.from;
     if (current.added || current.removed) {
       if (!oldRangeStart) {
         const prev = all[i - 1];
         oldRangeStart = oldLine;
         newRangeStart = newLine;
-        if (prev) {
-          curRange = context > 0 ? contextLines(prev.lines.slice(-context)) : [];
-          oldRangeStart -= curRange.length;
-          newRangeStart -= curRange.length;
+        curRange = [];
+        contextCount = 0;
+        if (prev && context > 0) {
+          const from = Math.max(prev.from, prev.to - context);
+          emit(curRange, prev, from, prev.to, ' ');
+          contextCount = prev.to - from;
         }
+        oldRangeStart -= contextCount;
+        newRangeStart -= contextCount;
       }
-      for (const line of lines) curRange.push((current.added ? '+' : '-') + line);
-      if (current.added) newLine += lines.length;
-      else oldLine += lines.length;
+      emit(curRange, current, current.from, current.to, current.added ? '+' : '-');
+      if (current.added) newLine += count;
+      else oldLine += count;
     } else {
       if (oldRangeStart) {
-        if (lines.length <= context * 2 && i < all.length - 2) {
-          for (const line of contextLines(lines)) curRange.push(line);
+        if (count <= context * 2 && i < all.length - 2) {
+          emit(curRange, current, current.from, current.to, ' ');
         } else {
-          const contextSize = Math.min(lines.length, context);
-          for (const line of contextLines(lines.slice(0, contextSize))) curRange.push(line);
+          const contextSize = Math.min(count, context);
+          emit(curRange, current, current.from, current.from + contextSize, ' ');
           hunks.push({
             oldStart: oldRangeStart,
             oldLines: oldLine - oldRangeStart + contextSize,
@@ -168,30 +238,43 @@ function hunksOf(diff: Component[], context: number): StructuredPatchHunk[] {
           curRange = [];
         }
       }
-      oldLine += lines.length;
-      newLine += lines.length;
-    }
-  }
-  for (const hunk of hunks) {
-    for (let i = 0; i < hunk.lines.length; i++) {
-      if (hunk.lines[i]!.endsWith('\n')) {
-        hunk.lines[i] = hunk.lines[i]!.slice(0, -1);
-      } else {
-        hunk.lines.splice(i + 1, 0, '\\ No newline at end of file');
-        i++;
-      }
+      oldLine += count;
+      newLine += count;
     }
   }
   return hunks;
 }
 
+/**
+ * Remembers the hunks of large diffs by their texts, so that files two servers share (the same
+ * before and after) are diffed once however many copies there are.
+ */
+export class DiffMemo {
+  private readonly seen: { before: string; after: string; hunks: StructuredPatchHunk[] }[] = [];
+
+  hunks(before: string, after: string, compute: () => StructuredPatchHunk[]): StructuredPatchHunk[] {
+    const hit = this.seen.find((e) => e.before === before && e.after === after);
+    if (hit) return hit.hunks;
+    const hunks = compute();
+    this.seen.push({ before, after, hunks });
+    return hunks;
+  }
+}
+
+export interface UnifiedDiffOptions {
+  /** Lines in both versions together from which the anchored diff is used (tests lower it). */
+  largeLines?: number;
+  memo?: DiffMemo;
+}
+
 /** `createTwoFilesPatch(oldName, newName, before, after, undefined, undefined, { context })`, fast on large files. */
-export function unifiedDiff(oldName: string, newName: string, before: string, after: string, context: number): string {
-  const a = tokenize(before);
-  const b = tokenize(after);
-  if (a.length + b.length <= LARGE_DIFF_LINES) {
+export function unifiedDiff(oldName: string, newName: string, before: string, after: string, context: number, opts: UnifiedDiffOptions = {}): string {
+  const a = splitText(before);
+  const b = splitText(after);
+  if (a.lines.length + b.lines.length <= (opts.largeLines ?? LARGE_DIFF_LINES)) {
     return createTwoFilesPatch(oldName, newName, before, after, undefined, undefined, { context });
   }
-  const hunks = hunksOf(anchoredChanges(a, b), context);
+  const compute = () => hunksOf(anchoredChanges(a, b), a, b, context);
+  const hunks = opts.memo ? opts.memo.hunks(before, after, compute) : compute();
   return formatPatch({ oldFileName: oldName, newFileName: newName, oldHeader: undefined, newHeader: undefined, hunks });
 }

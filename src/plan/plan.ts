@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { dirname, join, sep } from 'node:path';
-import { unifiedDiff } from './line-diff.js';
+import { DiffMemo, unifiedDiff } from './line-diff.js';
 import type { PlannedFile } from '../emit/dnsmasq.js';
 
 export const MANIFEST = '.kea2dnsmasq-manifest.json';
@@ -105,10 +105,11 @@ export const isClean = (p: Plan) => p.changes.every((c) => c.kind === 'same');
 
 /** A unified diff of every change (the `diff` package; line-diff.ts for large files), paths relative to the output dir. */
 export function renderDiff(p: Plan): string {
+  const memo = new DiffMemo(); // the two servers' identical files are diffed once
   return p.changes
     .filter((c) => c.kind !== 'same')
     .map((c) =>
-      unifiedDiff(c.kind === 'add' ? '/dev/null' : `a/${c.path}`, c.kind === 'delete' ? '/dev/null' : `b/${c.path}`, c.before ?? '', c.after ?? '', 3).replace(
+      unifiedDiff(c.kind === 'add' ? '/dev/null' : `a/${c.path}`, c.kind === 'delete' ? '/dev/null' : `b/${c.path}`, c.before ?? '', c.after ?? '', 3, { memo }).replace(
         /^=+\n/,
         '',
       ),
