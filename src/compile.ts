@@ -165,9 +165,7 @@ export function compile(configPath: string, options: CompileOptions = DEFAULT_CO
   // --- end leases
   // --- report (src/emit/report*.ts): computed once, written in every file format of the registry
   // dnsmasq configuration lines of the first server (every emitter has run): conf files and reservation dirs.
-  const dnsmasqLines = files
-    .filter((f) => f.path.startsWith(`${firstServer}/etc/dnsmasq`))
-    .reduce((n, f) => n + f.contents.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')).length, 0);
+  const dnsmasqLines = files.filter((f) => f.path.startsWith(`${firstServer}/etc/dnsmasq`)).reduce((n, f) => n + configLineCount(f.contents), 0);
   const report = buildReport({
     model: m,
     plan: pair.plan,
@@ -187,6 +185,20 @@ export function compile(configPath: string, options: CompileOptions = DEFAULT_CO
   // --- end report
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { ok: true, files, diagnostics: located, source, model: m, plan: pair.plan, folding, report };
+}
+
+/** Lines that are neither blank nor comments (`#` first), counted without splitting the text. */
+export function configLineCount(text: string): number {
+  let n = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const c = text.charCodeAt(start);
+    // A printable ASCII first character other than '#' decides it without looking further.
+    if (c !== 0x23 /* # */ && ((c > 0x20 && c < 0x7f) || text.slice(start, end).trim() !== '')) n++;
+    start = end + 1;
+  }
+  return n;
 }
 
 /** Client classes Kea defines: the model does not carry them (not converted), the report counts them. */
