@@ -40,9 +40,11 @@ describe('unifiedDiff (anchored, for large files)', () => {
     fc.assert(
       fc.property(fc.oneof(edited, fc.tuple(text, text)), ([before, after]) => {
         cases++;
-        const patch = unifiedDiff('a/f', 'b/f', before, after, 3, ANCHORED);
-        if (before === after) expect(parsePatch(patch)[0]!.hunks).toEqual([]);
-        expect(applyPatch(before, patch)).toBe(after);
+        for (const opts of [ANCHORED, { ...ANCHORED, maxStretchEdits: 2 }]) {
+          const patch = unifiedDiff('a/f', 'b/f', before, after, 3, opts);
+          if (before === after) expect(parsePatch(patch)[0]!.hunks).toEqual([]);
+          expect(applyPatch(before, patch)).toBe(after);
+        }
       }),
       { numRuns: 500, seed: 8 },
     );
@@ -64,6 +66,17 @@ describe('unifiedDiff (anchored, for large files)', () => {
     ] as const) {
       expect(unifiedDiff('a/f', 'b/f', b, a, 3, ANCHORED)).toBe(createTwoFilesPatch('a/f', 'b/f', b, a, undefined, undefined, { context: 3 }));
     }
+  });
+
+  it('shows a stretch with more edits than maxStretchEdits as removed and added whole', () => {
+    // "same" occurs twice, so it is no anchor: the stretch runs from anchor 1 to anchor 2.
+    const before = 'anchor 1\nx1\nsame\nx3\nsame\nanchor 2\n';
+    const after = 'anchor 1\ny1\nsame\ny3\nsame\nanchor 2\n';
+    const paired = unifiedDiff('a/f', 'b/f', before, after, 3, ANCHORED);
+    expect(paired).toContain('\n-x1\n+y1\n same\n-x3\n+y3\n same\n');
+    const whole = unifiedDiff('a/f', 'b/f', before, after, 3, { ...ANCHORED, maxStretchEdits: 2 });
+    expect(whole).toContain('\n-x1\n-same\n-x3\n-same\n+y1\n+same\n+y3\n+same\n');
+    expect(applyPatch(before, whole)).toBe(after);
   });
 
   it('diffs the same pair of texts once with a memo, and prints each copy under its own name', () => {

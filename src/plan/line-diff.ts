@@ -3,18 +3,27 @@
  *
  * The `diff` package's Myers diff costs O((N+M)·D): on a 100,000-line reservations file with 1% of
  * the lines changed that is seconds per file. Small inputs (every test and golden case) still go
- * through the package unchanged. Large ones are cut first at lines that occur exactly once in
+ * through the package unchanged. Larger ones are cut first at lines that occur exactly once in
  * each version and keep their order (the patience-diff anchors: the longest increasing run of such
- * lines); only the short stretches between anchors are diffed with the package, and the hunks are
- * built and printed exactly as `createTwoFilesPatch` builds and prints them. The result is a
- * correct unified diff of the same two texts; where several minimal diffs exist it may pair
- * changed lines differently from one whole-file Myers run.
+ * lines); only the short stretches between anchors are diffed with the package, a stretch with
+ * more than MAX_STRETCH_EDITS edits is shown removed and added whole, and the hunks are built and
+ * printed exactly as `createTwoFilesPatch` builds and prints them. The result is a correct unified
+ * diff of the same two texts; where several diffs exist it may pair changed lines differently from
+ * one whole-file Myers run.
  */
 import { createTwoFilesPatch, diffLines, formatPatch, type StructuredPatchHunk } from 'diff';
 
 
 /** Lines in both versions together above which the anchored diff is used. */
-export const LARGE_DIFF_LINES = 20_000;
+export const LARGE_DIFF_LINES = 2_000;
+
+/**
+ * Edits (added plus removed lines) above which a stretch between anchors is shown as removed and
+ * added whole instead of paired line by line. Myers' diff costs O((N+M)·D) for D edits; a stretch
+ * where thousands of lines all changed (e.g. Kea line numbers cited in the report, all shifted by
+ * a line inserted above them) has nothing to pair, and pairing it took most of a dry run's time.
+ */
+export const MAX_STRETCH_EDITS = 200;
 
 /**
  * A text as the package's line tokens (diff/line.js `tokenize`: each line with its line break), held
@@ -84,7 +93,7 @@ interface Run {
 }
 
 /** The change list of `a` -> `b`, diffed between unique common lines. */
-function anchoredChanges(a: Lines, b: Lines): Run[] {
+function anchoredChanges(a: Lines, b: Lines, maxStretchEdits: number): Run[] {
   // Per distinct line: how often it occurs in a and in b, and where in b (the last place).
   const slot = new Map<string, number>();
   const slotOfA = new Int32Array(a.lines.length);
@@ -141,8 +150,13 @@ function anchoredChanges(a: Lines, b: Lines): Run[] {
       pa += same;
       pb += same;
     }
-    if (ea > pa && eb > pb) {
-      for (const c of diffLines(textOf(a, pa, ea), textOf(b, pb, eb))) {
+    const changes = ea > pa && eb > pb ? diffLines(textOf(a, pa, ea), textOf(b, pb, eb), { maxEditLength: maxStretchEdits }) : undefined;
+    if (ea > pa && eb > pb && changes === undefined) {
+      // More edits than maxStretchEdits: no pairing worth its quadratic cost; replace the stretch.
+      push(pa, ea - pa, false, true);
+      push(pb, eb - pb, true, false);
+    } else if (changes !== undefined) {
+      for (const c of changes) {
         const count = c.count;
         if (c.added) {
           push(pb, count, true, false);
@@ -264,6 +278,8 @@ export class DiffMemo {
 export interface UnifiedDiffOptions {
   /** Lines in both versions together from which the anchored diff is used (tests lower it). */
   largeLines?: number;
+  /** Edits in one stretch between anchors above which it is replaced whole (tests lower it). */
+  maxStretchEdits?: number;
   memo?: DiffMemo;
 }
 
@@ -274,7 +290,7 @@ export function unifiedDiff(oldName: string, newName: string, before: string, af
   if (a.lines.length + b.lines.length <= (opts.largeLines ?? LARGE_DIFF_LINES)) {
     return createTwoFilesPatch(oldName, newName, before, after, undefined, undefined, { context });
   }
-  const compute = () => hunksOf(anchoredChanges(a, b), a, b, context);
+  const compute = () => hunksOf(anchoredChanges(a, b, opts.maxStretchEdits ?? MAX_STRETCH_EDITS), a, b, context);
   const hunks = opts.memo ? opts.memo.hunks(before, after, compute) : compute();
   return formatPatch({ oldFileName: oldName, newFileName: newName, oldHeader: undefined, newHeader: undefined, hunks });
 }
