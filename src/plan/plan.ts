@@ -199,8 +199,16 @@ export function applyPlan(p: Plan, opts: { force: boolean }, hooks: ApplyHooks =
   const aside = (rel: string) => join(staging, 'old', rel.split('/').join(sep));
   const journal: { target: string; backup: string | undefined; placed: boolean }[] = [];
   const createdDirs: string[] = [];
-  const mkdirs = (d: string) => {
+  // Each directory is made once per apply (a recursive mkdir per file costs a syscall per level).
+  const made = new Set<string>();
+  const ensureDir = (d: string) => {
+    if (made.has(d)) return;
     const first = fs.mkdirSync(d, { recursive: true });
+    made.add(d);
+    return first;
+  };
+  const mkdirs = (d: string) => {
+    const first = ensureDir(d);
     if (first !== undefined) createdDirs.push(first);
   };
   /** Move what is at `rel` aside (if anything), then put `from` there (if given). */
@@ -217,7 +225,7 @@ export function applyPlan(p: Plan, opts: { force: boolean }, hooks: ApplyHooks =
     }
     if (exists) {
       const b = aside(rel);
-      fs.mkdirSync(dirname(b), { recursive: true });
+      ensureDir(dirname(b));
       fs.renameSync(target, b);
       entry.backup = b;
     }
@@ -230,7 +238,7 @@ export function applyPlan(p: Plan, opts: { force: boolean }, hooks: ApplyHooks =
   try {
     for (const c of writes) {
       const tmp = fresh(c.path);
-      fs.mkdirSync(dirname(tmp), { recursive: true });
+      ensureDir(dirname(tmp));
       fs.writeFileSync(tmp, c.after!, { flag: 'wx' });
       if (c.mode !== undefined) fs.chmodSync(tmp, c.mode);
     }
@@ -240,7 +248,7 @@ export function applyPlan(p: Plan, opts: { force: boolean }, hooks: ApplyHooks =
       files: Object.fromEntries(p.changes.filter((c) => c.kind !== 'delete').map((c) => [c.path, hash(c.after!)])),
     };
     // With nothing else to write (an up-to-date DIR) the staging tree does not exist yet.
-    fs.mkdirSync(dirname(fresh(MANIFEST)), { recursive: true });
+    ensureDir(dirname(fresh(MANIFEST)));
     fs.writeFileSync(fresh(MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
     hooks.beforeRename?.();
     for (const c of writes) swap(c.path, fresh(c.path));
