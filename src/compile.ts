@@ -123,7 +123,12 @@ export function compile(configPath: string, options: CompileOptions = DEFAULT_CO
   }
   const configDir = dirname(configPath);
   // File names go into generated comments: keep them on one line (printable) and short.
-  const displayFile = (file: string) => printable(relative(configDir, file).split('\\').join('/'), 240);
+  const displayNames = new Map<string, string>(); // per file, not per citation: the report cites thousands
+  const displayFile = (file: string) => {
+    let name = displayNames.get(file);
+    if (name === undefined) displayNames.set(file, (name = printable(relative(configDir, file).split('\\').join('/'), 240)));
+    return name;
+  };
   const where: Where = (p: JsonPath) => {
     const l = source.locate(p);
     return l ? `${displayFile(l.at.file)}:${l.at.line}` : undefined;
