@@ -17,7 +17,7 @@ export interface OptionTag {
 
 export interface Folding {
   tags: OptionTag[];
-  /** Per reservation, the tag holding its options (absent when it has none left). */
+  /** Per reservation, the tag holding its options (absent when it has none left); built on first use. */
   tagOf: Map<Reservation, OptionTag>;
   /** Options dropped because the host inherits the same bytes anyway. */
   redundant: { reservation: Reservation; option: ModelOption; inheritedFrom: JsonPath }[];
@@ -38,6 +38,9 @@ const SHORT_NAMES: Record<string, string> = {
 
 const optionKey = (o: ModelOption) => `${o.code}:${o.alwaysSend ? 'F' : ''}:${o.wireHex}`;
 
+/** Same option for folding: what `optionKey` compares, without building the key. */
+const sameOption = (a: ModelOption, b: ModelOption) => a.code === b.code && a.alwaysSend === b.alwaysSend && a.wireHex === b.wireHex;
+
 /** What a host in `subnet` (and in `pool`, when its address is in one) inherits for each code, lowest precedence first. */
 function inherited(m: Model, subnet: Subnet | undefined, pool: Pool | undefined): Map<number, ModelOption> {
   const out = new Map<number, ModelOption>();
@@ -52,20 +55,50 @@ function inherited(m: Model, subnet: Subnet | undefined, pool: Pool | undefined)
   return out;
 }
 
+/** A subnet's inherited options, outside its pools and per pool (by position in `pools`), computed on first use. */
+interface SubnetInheritance {
+  outsidePools: Map<number, ModelOption>;
+  inPool: (Map<number, ModelOption> | undefined)[];
+}
+
 /**
  * `inherited` for every host, computed once per (subnet, pool): a big config has hundreds of
  * thousands of reservations in a few hundred subnets.
  */
-function inheritedCache(m: Model): (subnet: Subnet | undefined, ip: number | undefined) => Map<number, ModelOption> {
-  const cache = new Map<Subnet | undefined, Map<Pool | undefined, Map<number, ModelOption>>>();
-  return (subnet, ip) => {
-    const pool = subnet && ip !== undefined ? subnet.pools.find((p) => ip >= p.start && ip <= p.end) : undefined;
-    let bySubnet = cache.get(subnet);
-    if (!bySubnet) cache.set(subnet, (bySubnet = new Map()));
-    let inh = bySubnet.get(pool);
-    if (!inh) bySubnet.set(pool, (inh = inherited(m, subnet, pool)));
-    return inh;
-  };
+class InheritedCache {
+  private readonly global: Map<number, ModelOption>;
+  private readonly bySubnet = new Map<Subnet, SubnetInheritance>();
+  constructor(private readonly m: Model) {
+    this.global = inherited(m, undefined, undefined);
+  }
+
+  get(subnet: Subnet | undefined, ip: number | undefined): Map<number, ModelOption> {
+    if (!subnet || ip === undefined) return this.global;
+    let s = this.bySubnet.get(subnet);
+    if (!s) this.bySubnet.set(subnet, (s = { outsidePools: inherited(this.m, subnet, undefined), inPool: [] }));
+    // The first pool holding the address (pools are disjoint: check's poolsDisjoint).
+    const pools = subnet.pools;
+    for (let i = 0; i < pools.length; i++) {
+      const p = pools[i]!;
+      if (ip >= p.start && ip <= p.end) return (s.inPool[i] ??= inherited(this.m, subnet, p));
+    }
+    return s.outsidePools;
+  }
+}
+
+/** A group of hosts with the same kept options. */
+interface Group {
+  options: ModelOption[];
+  hosts: Reservation[];
+}
+
+/**
+ * Groups are found through a trie keyed by option numbers (one per distinct code, always-send
+ * flag and wire bytes), walked in code order: no key string is built per host.
+ */
+interface TrieNode {
+  group: Group | undefined;
+  next: Map<number, TrieNode> | undefined;
 }
 
 function slug(text: string): string {
@@ -95,53 +128,90 @@ function tagBaseName(options: readonly ModelOption[]): string {
 
 export function foldSharedOptions(m: Model, floating: readonly Reservation[], reservedNames: ReadonlySet<string>): Folding {
   const redundant: Folding['redundant'] = [];
-  const groups = new Map<string, { options: ModelOption[]; hosts: Reservation[] }>();
-  const hostsInOrder: Reservation[] = [...floating, ...m.subnets.flatMap((s) => s.reservations)];
+  const groups: Group[] = [];
+  const root: TrieNode = { group: undefined, next: undefined };
+  // Option numbers: per code and always-send flag (code * 2 + flag), the wire bytes' number.
+  const optionIds: (Map<string, number> | undefined)[] = [];
+  let nextId = 0;
+  const inheritedBy = new InheritedCache(m);
+  const kept: ModelOption[] = []; // scratch, reused for every host
 
-  const inheritedBy = inheritedCache(m);
-  // The subnet holding a host's address is almost always the one that lists it; subnets are
-  // disjoint (check's subnetsDisjoint), so when it holds the address it is the only one that does.
-  const listedIn = new Map<Reservation, Subnet>();
-  for (const s of m.subnets) for (const r of s.reservations) listedIn.set(r, s);
-  const holding = (ip: number, r: Reservation) => {
-    const own = listedIn.get(r);
-    return own && inSubnet(ip, own.network, own.prefixLength) ? own : m.subnets.find((s) => inSubnet(ip, s.network, s.prefixLength));
+  const fold = (r: Reservation, subnet: Subnet | undefined) => {
+    if (r.options.length === 0) return;
+    // Only options dnsmasq can send are folded; the rest were reported by normalize. Later
+    // entries of one code win, as in Kea; kept in code order (insertion: hosts have few options).
+    kept.length = 0;
+    for (const o of r.options) {
+      if (!o.dnsmasq) continue;
+      let i = kept.length;
+      while (i > 0 && kept[i - 1]!.code > o.code) i--;
+      if (i > 0 && kept[i - 1]!.code === o.code) kept[i - 1] = o;
+      else if (i === kept.length) kept.push(o);
+      else kept.splice(i, 0, o);
+    }
+    if (kept.length === 0) return;
+    const inh = inheritedBy.get(subnet, r.ip);
+    let n = 0;
+    let node = root;
+    for (const o of kept) {
+      const base = inh.get(o.code);
+      if (base && sameOption(base, o)) {
+        redundant.push({ reservation: r, option: o, inheritedFrom: base.path });
+        continue;
+      }
+      kept[n++] = o;
+      const slot = o.code * 2 + (o.alwaysSend ? 1 : 0);
+      const ids = (optionIds[slot] ??= new Map());
+      let id = ids.get(o.wireHex);
+      if (id === undefined) ids.set(o.wireHex, (id = nextId++));
+      const next = (node.next ??= new Map());
+      let child = next.get(id);
+      if (!child) next.set(id, (child = { group: undefined, next: undefined }));
+      node = child;
+    }
+    if (n === 0) return;
+    let g = node.group;
+    if (!g) groups.push((g = node.group = { options: kept.slice(0, n), hosts: [] }));
+    g.hosts.push(r);
   };
 
-  for (const r of hostsInOrder) {
-    const subnet = r.ip === undefined ? undefined : holding(r.ip, r);
-    const inh = inheritedBy(subnet, r.ip);
-    // Only options dnsmasq can send are folded; the rest were reported by normalize.
-    const own = new Map<number, ModelOption>();
-    for (const o of r.options) if (o.dnsmasq) own.set(o.code, o); // later entries win, as in Kea
-    const kept: ModelOption[] = [];
-    for (const o of [...own.values()].sort((a, b) => a.code - b.code)) {
-      const base = inh.get(o.code);
-      if (base && optionKey(base) === optionKey(o)) redundant.push({ reservation: r, option: o, inheritedFrom: base.path });
-      else kept.push(o);
+  const holding = (ip: number) => m.subnets.find((x) => inSubnet(ip, x.network, x.prefixLength));
+  for (const r of floating) fold(r, r.ip === undefined ? undefined : holding(r.ip));
+  // The subnet holding a host's address is almost always the one that lists it; subnets are
+  // disjoint (check's subnetsDisjoint), so when it holds the address it is the only one that does.
+  for (const s of m.subnets) {
+    for (const r of s.reservations) {
+      if (r.options.length === 0) continue;
+      const ip = r.ip;
+      fold(r, ip === undefined ? undefined : inSubnet(ip, s.network, s.prefixLength) ? s : holding(ip));
     }
-    if (kept.length === 0) continue;
-    const key = kept.map(optionKey).join('|');
-    const g = groups.get(key);
-    if (g) g.hosts.push(r);
-    else groups.set(key, { options: kept, hosts: [r] });
   }
 
   // Deterministic naming: sort groups by their content key, then hand out names; a clash with a
   // name already taken (subnet tags, interfaces, an earlier group) gets -2, -3, ...
+  const keyed = groups.map((g) => ({ key: g.options.map(optionKey).join('|'), g }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const taken = new Set(reservedNames);
   const tags: OptionTag[] = [];
-  const tagOf = new Map<Reservation, OptionTag>();
-  for (const key of [...groups.keys()].sort()) {
-    const g = groups.get(key)!;
+  for (const { g } of keyed) {
     const base = tagBaseName(g.options);
     let name = base;
     for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
     taken.add(name);
-    const tag: OptionTag = { name, options: g.options, hosts: g.hosts };
-    tags.push(tag);
-    for (const h of g.hosts) tagOf.set(h, tag);
+    tags.push({ name, options: g.options, hosts: g.hosts });
   }
   tags.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { tags, tagOf, redundant };
+  // tagOf is built on first use only: the emitters walk `tags`, and a big config has a host per entry.
+  let tagOf: Map<Reservation, OptionTag> | undefined;
+  return {
+    tags,
+    get tagOf() {
+      if (!tagOf) {
+        tagOf = new Map();
+        for (const t of tags) for (const h of t.hosts) tagOf.set(h, t);
+      }
+      return tagOf;
+    },
+    redundant,
+  };
 }
