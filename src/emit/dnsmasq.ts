@@ -77,6 +77,11 @@ function header(title: string, server: string | undefined, opts: EmitOptions, wh
   return [`# ${title}`, gen, ...why.map((w) => `# ${w}`), ''];
 }
 
+/** `header` as text, ending in the blank line: the start of a file built by appending lines. */
+function headerText(title: string, server: string | undefined, opts: EmitOptions, why: string[]): string {
+  return `${header(title, server, opts, why).join('\n')}\n`;
+}
+
 function bootLine(tag: string | undefined, b: BootFields): string | undefined {
   if (!b.bootFileName) return undefined;
   const file = quoteDnsmasqString(b.bootFileName.value);
@@ -103,16 +108,24 @@ export interface HostBootTag {
   hosts: Reservation[];
 }
 
+const hasOwnBoot = (r: Reservation) => !!(r.boot.bootFileName || r.boot.nextServer || r.boot.serverHostname);
+
 /** Group reservations that set their own boot fields by the effective result. */
 export function groupHostBoot(m: Model, floating: readonly Reservation[], taken: Set<string>): HostBootTag[] {
   const groups = new Map<string, HostBootTag>();
-  // The first subnet listing each reservation, looked up once (a search per host is quadratic).
+  // One linear pass: only the few reservations with boot fields of their own are remembered, each
+  // with the first subnet listing it (whose boot fields it inherits), in listing order.
   const listedIn = new Map<Reservation, Subnet>();
-  for (const s of m.subnets) for (const r of s.reservations) if (!listedIn.has(r)) listedIn.set(r, s);
-  const subnetOf = (r: Reservation) => listedIn.get(r);
-  for (const r of [...floating, ...m.subnets.flatMap((s) => s.reservations)]) {
-    if (!r.boot.bootFileName && !r.boot.nextServer && !r.boot.serverHostname) continue;
-    const eff = mergeBoot(subnetOf(r)?.boot ?? m.boot, r.boot);
+  const withBoot = floating.filter(hasOwnBoot);
+  for (const s of m.subnets) {
+    for (const r of s.reservations) {
+      if (!hasOwnBoot(r)) continue;
+      if (!listedIn.has(r)) listedIn.set(r, s);
+      withBoot.push(r);
+    }
+  }
+  for (const r of withBoot) {
+    const eff = mergeBoot(listedIn.get(r)?.boot ?? m.boot, r.boot);
     const key = JSON.stringify([eff.bootFileName?.value, eff.serverHostname?.value, eff.nextServer?.value]);
     const g = groups.get(key);
     if (g) g.hosts.push(r);
@@ -205,10 +218,19 @@ function emitShared(m: Model, plan: PairPlan, folding: Folding, hostBoot: HostBo
     'Each dhcp-range sets one tag; tag-if derives the subnet and shared-network tags from it,',
     'so options can be attached at every Kea level.',
   ]);
+  // Shared networks by name (the first of a name, as a search would find) and their member subnets.
+  const netByName = new Map<string, Model['sharedNetworks'][number]>();
+  for (const n of m.sharedNetworks) if (!netByName.has(n.name)) netByName.set(n.name, n);
+  const membersOf = new Map<string, Subnet[]>();
   for (const s of m.subnets) {
     sn.push(`# Kea subnet ${s.id} ${s.text}`);
     for (const p of s.pools) sn.push(`tag-if=set:${subnetTag(s)},tag:${poolTag(s, p.index)}`);
-    const net = s.sharedNetwork ? m.sharedNetworks.find((n) => n.name === s.sharedNetwork) : undefined;
+    if (s.sharedNetwork !== undefined) {
+      const list = membersOf.get(s.sharedNetwork);
+      if (list) list.push(s);
+      else membersOf.set(s.sharedNetwork, [s]);
+    }
+    const net = s.sharedNetwork ? netByName.get(s.sharedNetwork) : undefined;
     if (net && net.interface) sn.push(`shared-network=${net.interface},${formatIPv4(s.network)}`);
     // A relay inside the subnet needs nothing: dnsmasq matches its giaddr against the range's netmask.
     for (const relay of s.relayAddresses.filter((a) => !inSubnet(a, s.network, s.prefixLength))) {
@@ -216,8 +238,8 @@ function emitShared(m: Model, plan: PairPlan, folding: Folding, hostBoot: HostBo
     }
   }
   for (const net of m.sharedNetworks) {
-    const members = m.subnets.filter((s) => s.sharedNetwork === net.name);
-    if (members.length === 0) continue;
+    const members = membersOf.get(net.name);
+    if (!members) continue;
     sn.push(`# Kea shared network "${net.name}"`);
     for (const s of members) sn.push(`tag-if=set:${networkTag(net.name)},tag:${subnetTag(s)}`);
   }
@@ -285,12 +307,15 @@ function emitShared(m: Model, plan: PairPlan, folding: Folding, hostBoot: HostBo
     });
   }
 
+  // Each subnet's reservations in output order, sorted once for the hosts file and the pool tags.
+  const sorted = m.subnets.map((s) => s.reservations.slice().sort(byAddress));
+
   // --- which reservation carries which tag, and reservation boot settings
-  const rt = emitReservationTags(m, plan.floatingReservations, folding, hostBoot, opts);
+  const rt = emitReservationTags(m, sorted, plan.floatingReservations, folding, hostBoot, opts);
   if (rt) files.push({ path: `${PATHS.confDir}/40-reservation-tags.conf`, contents: rt });
 
   // --- reservations (hosts dir) and their folded options (opts dir)
-  files.push({ path: `${PATHS.hostsDir}/reservations`, contents: emitHosts(m, plan, opts) });
+  files.push({ path: `${PATHS.hostsDir}/reservations`, contents: emitHosts(m, sorted, plan, opts) });
   const ro = header('Reservation options (dhcp-optsfile syntax: dhcp-option lines without "dhcp-option=")', undefined, opts, [
     'Options shared by several Kea reservations appear once, on a tag (40-reservation-tags.conf says which',
     'hosts carry it). "tag:known" limits them to clients whose reservation matched on this network, as in Kea.',
@@ -307,95 +332,120 @@ function emitShared(m: Model, plan: PairPlan, folding: Folding, hostBoot: HostBo
   return files;
 }
 
-const identifierToken = (r: Reservation) => (r.identifier.kind === 'client-id' ? `id:${r.identifier.hex}` : r.identifier.hex);
-
+/** Sort order of reservation lines: by address, then identifier. */
 const byAddress = (a: Reservation, b: Reservation) => (a.ip ?? 0) - (b.ip ?? 0) || (a.identifier.hex < b.identifier.hex ? -1 : 1);
 
 /** Pool options for a reserved host outside this server's part of the pool: marker tag name. */
 const inPoolTag = (s: Subnet, index: number) => `in-${poolTag(s, index)}`;
 
 /**
+ * Lines that set `tag` on each host (in address order), appended to `out`: dhcp-mac by MAC,
+ * dhcp-match on option 61 by client-id. The two line starts are built once per tag.
+ */
+function assignLines(out: string, tag: string, hosts: readonly Reservation[]): string {
+  const byMac = `dhcp-mac=set:${tag},`;
+  const byClientId = `dhcp-match=set:${tag},61,`;
+  for (const r of hosts) out += `${r.identifier.kind === 'client-id' ? byClientId : byMac}${r.identifier.hex}\n`;
+  return out;
+}
+
+/**
  * Tags for reservations. They are NOT written as set: on the dhcp-host lines: measured, dnsmasq
  * 2.90 (Debian 12, OpenWrt 23.05) crashes on SIGHUP once it has served a host whose
  * dhcp-hostsdir line carries set: (upstream fix f006be7, in 2.91). Tags come from dhcp-mac (by
  * MAC) and dhcp-match on option 61 (by client-id) instead, in a conf-dir file.
+ *
+ * The file is built by appending to one string (no array of 100k lines to join).
  */
-function emitReservationTags(m: Model, floating: readonly Reservation[], folding: Folding, hostBoot: HostBootTag[], opts: EmitOptions): string | undefined {
-  const out = header('Reservation tags: which reserved hosts carry which option profile', undefined, opts, [
+function emitReservationTags(
+  m: Model,
+  sorted: readonly Reservation[][],
+  floating: readonly Reservation[],
+  folding: Folding,
+  hostBoot: HostBootTag[],
+  opts: EmitOptions,
+): string | undefined {
+  let out = headerText('Reservation tags: which reserved hosts carry which option profile', undefined, opts, [
     'Tags are set by MAC (dhcp-mac) or client-id (dhcp-match on option 61), not by set: on the dhcp-host',
     'lines: dnsmasq 2.90 crashes on SIGHUP after serving a dhcp-hostsdir host that has set: (fixed in 2.91).',
     'Lines here are read at start-up: after changing them, restart dnsmasq (a reload is not enough).',
   ]);
-  const assign = (tag: string, r: Reservation) =>
-    r.identifier.kind === 'client-id' ? `dhcp-match=set:${tag},61,${r.identifier.hex}` : `dhcp-mac=set:${tag},${r.identifier.hex}`;
   let lines = 0;
   for (const t of folding.tags) {
-    out.push(`# ${t.name}`);
-    for (const r of [...t.hosts].sort(byAddress)) out.push(assign(t.name, r));
+    out += `# ${t.name}\n`;
+    out = assignLines(out, t.name, t.hosts.slice().sort(byAddress));
     lines += t.hosts.length;
   }
-  for (const s of m.subnets) {
+  m.subnets.forEach((s, i) => {
     for (const p of s.pools) {
       if (p.options.length === 0) continue;
-      const inside = s.reservations.filter((r) => r.ip !== undefined && r.ip >= p.start && r.ip <= p.end).sort(byAddress);
+      // Filtered from the sorted list, so in address order (reserved addresses are unique: check).
+      const inside = sorted[i]!.filter((r) => r.ip !== undefined && r.ip >= p.start && r.ip <= p.end);
       if (inside.length === 0) continue;
       // A reserved address inside a Kea pool but outside this server's part of it is served
       // through the subnet's static range and would miss the pool's options; Kea gives them.
-      out.push(`# reserved inside Kea pool ${p.index} of subnet ${s.id}: they get the pool's options on either server`);
-      for (const r of inside) out.push(assign(inPoolTag(s, p.index), r));
-      out.push(`tag-if=set:${poolTag(s, p.index)},tag:${inPoolTag(s, p.index)},tag:${subnetTag(s)}`);
+      out += `# reserved inside Kea pool ${p.index} of subnet ${s.id}: they get the pool's options on either server\n`;
+      out = assignLines(out, inPoolTag(s, p.index), inside);
+      out += `tag-if=set:${poolTag(s, p.index)},tag:${inPoolTag(s, p.index)},tag:${subnetTag(s)}\n`;
       lines += inside.length;
     }
-  }
+  });
+  // Reservations that assign classes, by class tag; each class name resolved once.
+  const conditionOf = new Map<string, string | undefined>();
   const classHosts = new Map<string, Reservation[]>();
-  for (const r of [...m.subnets.flatMap((s) => s.reservations), ...floating]) {
+  const addClasses = (r: Reservation) => {
     for (const name of r.clientClasses) {
-      const tag = classCondition(m, name);
+      let tag = conditionOf.get(name);
+      if (tag === undefined && !conditionOf.has(name)) conditionOf.set(name, (tag = classCondition(m, name)));
       if (tag === undefined || tag.startsWith('!') || tag === 'known') continue;
-      classHosts.set(tag, [...(classHosts.get(tag) ?? []), r]);
+      const list = classHosts.get(tag);
+      if (list) list.push(r);
+      else classHosts.set(tag, [r]);
     }
-  }
+  };
+  for (const s of m.subnets) for (const r of s.reservations) if (r.clientClasses.length > 0) addClasses(r);
+  for (const r of floating) if (r.clientClasses.length > 0) addClasses(r);
   for (const [tag, hosts] of [...classHosts.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    out.push(`# Kea reservations that assign class ${tag}`);
-    for (const r of hosts.sort(byAddress)) out.push(assign(tag, r));
+    out += `# Kea reservations that assign class ${tag}\n`;
+    out = assignLines(out, tag, hosts.sort(byAddress));
     lines += hosts.length;
   }
   for (const g of hostBoot) {
-    out.push(`# ${g.name}: boot settings of ${g.hosts.length} reservation(s)`);
-    for (const r of [...g.hosts].sort(byAddress)) out.push(assign(g.name, r));
+    out += `# ${g.name}: boot settings of ${g.hosts.length} reservation(s)\n`;
+    out = assignLines(out, g.name, g.hosts.slice().sort(byAddress));
     const b = bootLine(g.name, g.boot);
-    if (b) out.push(b);
-    else if (g.boot.nextServer) out.push(`dhcp-option=tag:${g.name},option:server-ip-address,${g.boot.nextServer.value}`);
+    if (b) out += `${b}\n`;
+    else if (g.boot.nextServer) out += `dhcp-option=tag:${g.name},option:server-ip-address,${g.boot.nextServer.value}\n`;
     lines += g.hosts.length;
   }
-  if (lines === 0) return undefined;
-  out.push('');
-  return out.join('\n');
+  return lines === 0 ? undefined : out;
 }
 
-function emitHosts(m: Model, plan: PairPlan, opts: EmitOptions): string {
-  const out = header('Reservations (dhcp-hostsfile syntax: dhcp-host lines without "dhcp-host=")', undefined, opts, [
+/** One dhcp-hostsfile line: `[id:]<identifier>[,<address>][,<host name up to the first dot>]`. */
+function hostLine(r: Reservation): string {
+  const id = r.identifier.kind === 'client-id' ? `id:${r.identifier.hex}` : r.identifier.hex;
+  const ip = r.ip === undefined ? '' : `,${formatIPv4(r.ip)}`;
+  const name = r.hostname;
+  if (!name) return `${id}${ip}\n`;
+  const dot = name.indexOf('.');
+  return `${id}${ip},${dot < 0 ? name : name.slice(0, dot)}\n`;
+}
+
+function emitHosts(m: Model, sorted: readonly Reservation[][], plan: PairPlan, opts: EmitOptions): string {
+  let out = headerText('Reservations (dhcp-hostsfile syntax: dhcp-host lines without "dhcp-host=")', undefined, opts, [
     'Identical on both servers. dnsmasq reads new files here by itself; after changing or removing',
     'a line, reload it (SIGHUP, systemctl reload dnsmasq): a reload re-reads this directory cleanly.',
   ]);
-  const line = (r: Reservation) => {
-    const parts: string[] = [identifierToken(r)];
-    if (r.ip !== undefined) parts.push(formatIPv4(r.ip));
-    if (r.hostname) parts.push(r.hostname.split('.')[0]!);
-    return `${parts.join(',')}`;
-  };
   if (plan.floatingReservations.length > 0) {
-    out.push('# Kea global reservations without an address');
-    for (const r of plan.floatingReservations) out.push(line(r));
+    out += '# Kea global reservations without an address\n';
+    for (const r of plan.floatingReservations) out += hostLine(r);
   }
-  for (const s of m.subnets) {
-    if (s.reservations.length === 0) continue;
-    out.push(`# Kea subnet ${s.id} ${s.text}`);
-    const sorted = [...s.reservations].sort(byAddress);
-    for (const r of sorted) out.push(line(r));
-  }
-  out.push('');
-  return out.join('\n');
+  m.subnets.forEach((s, i) => {
+    if (s.reservations.length === 0) return;
+    out += `# Kea subnet ${s.id} ${s.text}\n`;
+    for (const r of sorted[i]!) out += hostLine(r);
+  });
+  return out;
 }
 
 function emitScope(m: Model, plan: PairPlan, idx: number, opts: EmitOptions): string {
