@@ -51,8 +51,29 @@ function hexDigit(c: number): number {
 
 const BYTE_HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
+/**
+ * "aa:bb:cc" for the bytes. Joined from an array rather than appended to a string: appending builds
+ * a chain of V8 "cons strings" (a few hundred bytes for a MAC address) that the Model would keep.
+ */
 export function colonHex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += i === 0 ? BYTE_HEX[bytes[i]!]! : `:${BYTE_HEX[bytes[i]!]!}`;
-  return out;
+  const parts = new Array<string>(bytes.length);
+  for (let i = 0; i < bytes.length; i++) parts[i] = BYTE_HEX[bytes[i]!]!;
+  return parts.join(':');
+}
+
+/**
+ * The number of bytes when `text` is already what colonHex would print for them (two lower-case
+ * hex digits per byte, colon separated, nothing else), else 0. Most configs write identifiers that
+ * way: then the text itself can serve as the canonical form, without decoding and re-encoding it.
+ */
+export function canonicalColonHexLength(text: string): number {
+  const n = text.length;
+  if (n < 2 || n % 3 !== 2) return 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (i % 3 === 2) {
+      if (c !== 58 /* : */) return 0;
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return 0;
+  }
+  return (n + 1) / 3;
 }

@@ -19,7 +19,7 @@ import {
   type Subnet,
 } from '../model/model.js';
 import { parseIPv4, parseIPv4Cidr } from '../model/ipv4.js';
-import { colonHex, decodeKeaHex } from '../model/hex.js';
+import { canonicalColonHexLength, colonHex, decodeKeaHex } from '../model/hex.js';
 import type { OptionDef } from '../options/kea-option-defs.js';
 import {
   DHCP4_FATES,
@@ -30,8 +30,8 @@ import {
   SCOPE_PREFIX_FATES,
   TOP_LEVEL_FATES,
 } from './key-fates.js';
-import { isObject, Reader, type JsonObject } from './reader.js';
-import { readOptionData, readOptionDefs } from './options.js';
+import { childPath, isObject, Reader, type JsonObject } from './reader.js';
+import { NO_OPTIONS, readOptionData, readOptionDefs } from './options.js';
 import { readClasses } from './classes.js';
 import { readOwnBootFields } from './boot.js';
 
@@ -479,15 +479,21 @@ function readReservations(r: Reader, v: unknown, path: JsonPath, subnetId: numbe
   const list = r.list(v, path);
   if (!list) return [];
   const out: Reservation[] = [];
-  list.forEach((item, i) => {
-    const p = [...path, i];
-    const o = r.object(item, p);
-    if (!o) return;
+  for (let i = 0; i < list.length; i++) {
+    const p = childPath(path, i);
+    const o = r.object(list[i], p);
+    if (!o) continue;
     const res = readReservation(r, o, p, subnetId, customDefs);
     if (res) out.push(res);
-  });
+  }
   return out;
 }
+
+/** The identifier keys of a reservation, in the order RESERVATION_MANY_IDENTIFIERS names them. */
+const IDENTIFIER_KEYS = ['hw-address', 'client-id', 'duid', 'circuit-id', 'flex-id'] as const;
+
+/** A reservation without client-classes: one shared, frozen list (nothing downstream adds to it). */
+const NO_CLASSES: string[] = Object.freeze([]) as unknown as string[];
 
 function readReservation(
   r: Reader,
@@ -497,16 +503,22 @@ function readReservation(
   customDefs: readonly OptionDef[],
 ): Reservation | undefined {
   r.classifyRest(o, path, 'reservation', RESERVATION_HANDLED, RESERVATION_FATES);
-  const idKeys = ['hw-address', 'client-id', 'duid', 'circuit-id', 'flex-id'].filter((k) => o[k] !== undefined);
-  if (idKeys.length === 0) {
+  let kind: (typeof IDENTIFIER_KEYS)[number] | undefined;
+  let idCount = 0;
+  for (const k of IDENTIFIER_KEYS) {
+    if (o[k] === undefined) continue;
+    kind ??= k;
+    idCount++;
+  }
+  if (kind === undefined) {
     r.error('RESERVATION_NO_IDENTIFIER', path, {});
     return undefined;
   }
-  if (idKeys.length > 1) {
+  if (idCount > 1) {
+    const idKeys = IDENTIFIER_KEYS.filter((k) => o[k] !== undefined);
     r.error('RESERVATION_MANY_IDENTIFIERS', [...path, idKeys[1]!], { keys: idKeys.join(', ') });
     return undefined;
   }
-  const kind = idKeys[0]!;
   // typeof first: the path array is only built when there is a type error to report.
   const idValue = o[kind];
   const idText = typeof idValue === 'string' ? idValue : r.string(idValue, [...path, kind]);
@@ -523,12 +535,22 @@ function readReservation(
     });
     return undefined;
   }
-  const bytes = decodeKeaHex(idText, kind === 'client-id');
-  if (!bytes || bytes.length === 0) {
+  // Most identifiers are written the way the model spells them ("02:00:5e:00:53:01"): then the
+  // parsed document's string is the canonical form (shared, no decoding and re-encoding).
+  let hex: string;
+  let length = canonicalColonHexLength(idText);
+  if (length > 0) {
+    hex = idText;
+  } else {
+    const bytes = decodeKeaHex(idText, kind === 'client-id');
+    length = bytes ? bytes.length : 0;
+    hex = bytes && length > 0 ? colonHex(bytes) : '';
+  }
+  if (length === 0) {
     r.error(kind === 'hw-address' ? 'BAD_MAC' : 'BAD_CLIENT_ID', [...path, kind], { value: idText });
     return undefined;
   }
-  if (kind === 'hw-address' && bytes.length > 16) {
+  if (kind === 'hw-address' && length > 16) {
     r.error('BAD_MAC', [...path, kind], { value: idText });
     return undefined;
   }
@@ -551,14 +573,19 @@ function readReservation(
     if (h !== undefined && h !== '') hostname = h;
   }
   const boot = readOwnBootFields(r, o, path);
+  let clientClasses = NO_CLASSES;
+  if (o['client-classes'] !== undefined) {
+    const l = r.stringList(o['client-classes'], [...path, 'client-classes']);
+    if (l && l.length > 0) clientClasses = l;
+  }
   return {
     subnetId,
-    identifier: { kind, hex: colonHex(bytes) },
+    identifier: { kind, hex },
     ip,
     hostname,
-    options: o['option-data'] === undefined ? [] : readOptionData(r, o['option-data'], [...path, 'option-data'], customDefs),
+    options: o['option-data'] === undefined ? NO_OPTIONS : readOptionData(r, o['option-data'], childPath(path, 'option-data'), customDefs),
     boot,
-    clientClasses: o['client-classes'] === undefined ? [] : (r.stringList(o['client-classes'], [...path, 'client-classes']) ?? []),
+    clientClasses,
     path,
   };
 }

@@ -11,10 +11,15 @@ import { encodeKeaOptionData, type Encoded } from '../options/encode-kea.js';
 import { toDnsmasqOption, type DnsmasqOption } from '../options/dnsmasq-value.js';
 import { toHex } from '../options/bytes.js';
 import { OPTION_DATA_FATES } from './key-fates.js';
-import type { Reader } from './reader.js';
+import { childPath, type Reader } from './reader.js';
 
 const OPTION_DATA_KEYS = new Set(['name', 'code', 'space', 'data', 'csv-format', 'always-send', 'never-send']);
 
+/**
+ * The option list of a scope, pool, class or reservation without option-data: one shared, frozen
+ * array (most reservations have none, and nothing downstream adds to a model's option list).
+ */
+export const NO_OPTIONS: ModelOption[] = Object.freeze([]) as unknown as ModelOption[];
 
 /**
  * Encoding is pure, and a big config repeats a few option values in thousands of reservations:
@@ -22,8 +27,27 @@ const OPTION_DATA_KEYS = new Set(['name', 'code', 'space', 'data', 'csv-format',
  * dnsmasq once. Cached results are shared and never mutated (encapsulation builds new arrays).
  */
 const NO_DEF = {} as OptionDef;
-const encodeCache = new WeakMap<OptionDef, Map<string, Encoded>>();
-const dnsmasqCache = new WeakMap<OptionDef, Map<string, DnsmasqOption>>();
+
+/** One encoded (definition, csv-format, data), with what render() derives from its bytes, per option code. */
+interface EncodeEntry {
+  encoded: Encoded;
+  /** Hex of encoded.bytes: one string shared by every ModelOption with these bytes. */
+  wireHex: string | undefined;
+  /** By option code (the same bytes may be sent as different codes when there is no definition). */
+  renderings: Map<number, Rendering> | undefined;
+}
+
+/** toDnsmasqOption's answer and the ModelOption.dnsmasq object made from it, shared by every option that renders so. */
+interface Rendering {
+  dm: DnsmasqOption;
+  dnsmasq: ModelOption['dnsmasq'];
+}
+
+/** Keyed by csv-format (undefined, false, true), then definition, then data. */
+const encodeCaches = [new WeakMap<OptionDef, Map<string, EncodeEntry>>(), new WeakMap<OptionDef, Map<string, EncodeEntry>>(), new WeakMap<OptionDef, Map<string, EncodeEntry>>()];
+const dnsmasqCache = new WeakMap<OptionDef, Map<string, Rendering>>();
+/** findOptionDef answers per custom definition list, space, and code (or name when there is no code). */
+const defCache = new WeakMap<readonly OptionDef[], Map<string, Map<number | string, OptionDef | null>>>();
 
 function cacheFor<T>(caches: WeakMap<OptionDef, Map<string, T>>, def: OptionDef | undefined): Map<string, T> {
   let m = caches.get(def ?? NO_DEF);
@@ -31,20 +55,40 @@ function cacheFor<T>(caches: WeakMap<OptionDef, Map<string, T>>, def: OptionDef 
   return m;
 }
 
-function encodeOnce(def: OptionDef | undefined, data: string, csv: boolean | undefined): Encoded {
-  const cache = cacheFor(encodeCache, def);
-  const key = `${csv}:${data}`;
-  let e = cache.get(key);
-  if (!e) cache.set(key, (e = encodeKeaOptionData(def, data, csv)));
+function encodeOnce(def: OptionDef | undefined, data: string, csv: boolean | undefined): EncodeEntry {
+  // Keyed by the data string itself (its hash is computed once per string), not by a built key.
+  const cache = cacheFor(encodeCaches[csv === undefined ? 0 : csv ? 2 : 1]!, def);
+  let e = cache.get(data);
+  if (!e) cache.set(data, (e = { encoded: encodeKeaOptionData(def, data, csv), wireHex: undefined, renderings: undefined }));
   return e;
 }
 
-function toDnsmasqOnce(def: OptionDef | undefined, code: number, bytes: Uint8Array, wireHex: string): DnsmasqOption {
+function rendering(dm: DnsmasqOption): Rendering {
+  if (!dm.ok) return { dm, dnsmasq: undefined };
+  const dnsmasq = dm.changed ? { token: dm.token, value: dm.value, changed: dm.changed } : { token: dm.token, value: dm.value };
+  return { dm, dnsmasq: Object.freeze(dnsmasq) };
+}
+
+/** For bytes not from the encode cache (an encapsulating option): cached by value. */
+function toDnsmasqOnce(def: OptionDef | undefined, code: number, bytes: Uint8Array, wireHex: string): Rendering {
   const cache = cacheFor(dnsmasqCache, def);
   const key = `${code}:${wireHex}`;
-  let dm = cache.get(key);
-  if (!dm) cache.set(key, (dm = toDnsmasqOption(def, code, { ok: true, bytes })));
-  return dm;
+  let rd = cache.get(key);
+  if (!rd) cache.set(key, (rd = rendering(toDnsmasqOption(def, code, { ok: true, bytes }))));
+  return rd;
+}
+
+function findDefOnce(space: string, code: number | undefined, name: string | undefined, customDefs: readonly OptionDef[]): OptionDef | undefined {
+  let bySpace = defCache.get(customDefs);
+  if (!bySpace) defCache.set(customDefs, (bySpace = new Map()));
+  let byKey = bySpace.get(space);
+  if (!byKey) bySpace.set(space, (byKey = new Map()));
+  // findOptionDef looks a definition up by code when there is one, else by name.
+  const key = code ?? name;
+  if (key === undefined) return undefined;
+  let def = byKey.get(key);
+  if (def === undefined) byKey.set(key, (def = findOptionDef(space, code !== undefined ? { code } : { name: name! }, customDefs) ?? null));
+  return def ?? undefined;
 }
 
 /** Kea option-def entries (global). Returns the definitions usable for option-data lookups. */
@@ -88,6 +132,8 @@ interface Decoded {
   space: string;
   def: OptionDef | undefined;
   bytes: Uint8Array;
+  /** The encode cache entry `bytes` came from; undefined once encapsulation replaced them. */
+  entry: EncodeEntry | undefined;
   alwaysSend: boolean;
   neverSend: boolean;
   path: JsonPath;
@@ -98,21 +144,24 @@ const spaceAlias = (space: string) => (space === 'docsis3-v4' ? 'vendor-4491' : 
 
 export function readOptionData(r: Reader, v: unknown, path: JsonPath, customDefs: readonly OptionDef[]): ModelOption[] {
   const list = r.list(v, path);
-  if (!list) return [];
+  if (!list) return NO_OPTIONS;
   const decoded: Decoded[] = [];
-  list.forEach((item, i) => {
-    const p = [...path, i];
-    const o = r.object(item, p);
-    if (!o) return;
+  for (let i = 0; i < list.length; i++) {
+    const p = childPath(path, i);
+    const o = r.object(list[i], p);
+    if (!o) continue;
     r.classifyRest(o, p, 'option-data', OPTION_DATA_KEYS, OPTION_DATA_FATES);
     const d = decodeOne(r, o, p, customDefs);
     if (d) decoded.push(d);
-  });
+  }
+  if (decoded.length === 0) return NO_OPTIONS;
   const consumed = encapsulate(decoded);
-  const out: ModelOption[] = [];
+  // Sized up front: the Model keeps this list, and an array grown by push has room for 17.
+  const out = new Array<ModelOption>(decoded.length - (consumed?.size ?? 0));
+  let n = 0;
   for (const d of decoded) {
-    if (consumed.has(d)) continue;
-    out.push(render(r, d));
+    if (consumed?.has(d)) continue;
+    out[n++] = render(r, d);
   }
   return out;
 }
@@ -124,11 +173,12 @@ export function readOptionData(r: Reader, v: unknown, path: JsonPath, customDefs
  * computed here; dnsmasq then sends them as one option. Both are proven byte for byte against the
  * real Kea 2.2 in test/equivalence.test.ts.
  */
-function encapsulate(list: Decoded[]): Set<Decoded> {
-  const consumed = new Set<Decoded>();
+function encapsulate(list: Decoded[]): Set<Decoded> | undefined {
+  let consumed: Set<Decoded> | undefined;
   const tlvs = (space: string) => {
     const subs = list.filter((d) => spaceAlias(d.space) === space && !d.neverSend).sort((a, b) => a.code - b.code);
-    subs.forEach((d) => consumed.add(d));
+    consumed ??= new Set();
+    for (const d of subs) consumed.add(d);
     return subs.flatMap((d) => [d.code, d.bytes.length, ...d.bytes]);
   };
   for (const d of list) {
@@ -140,16 +190,20 @@ function encapsulate(list: Decoded[]): Set<Decoded> {
     const space = d.def?.encapsulate ?? (d.code === 43 ? 'vendor-encapsulated-options-space' : undefined);
     if (!space) continue;
     const inner = tlvs(space);
-    if (inner.length > 0) d.bytes = Uint8Array.from([...d.bytes, ...inner]);
+    if (inner.length > 0) {
+      d.bytes = Uint8Array.from([...d.bytes, ...inner]);
+      d.entry = undefined; // the bytes are no longer the cached encoding's
+    }
   }
   return consumed;
 }
 
 function decodeOne(r: Reader, o: Record<string, unknown>, p: JsonPath, customDefs: readonly OptionDef[]): Decoded | undefined {
-  const space = o.space === undefined ? 'dhcp4' : r.string(o.space, [...p, 'space']);
-  const name = o.name === undefined ? undefined : r.string(o.name, [...p, 'name']);
+  // typeof first for the common well-typed values: a key's path is only built for a type error.
+  const space = o.space === undefined ? 'dhcp4' : typeof o.space === 'string' ? o.space : r.string(o.space, [...p, 'space']);
+  const name = o.name === undefined ? undefined : typeof o.name === 'string' ? o.name : r.string(o.name, [...p, 'name']);
   const code = o.code === undefined ? undefined : r.integer(o.code, [...p, 'code'], 0, 255);
-  const data = o.data === undefined ? '' : r.string(o.data, [...p, 'data']);
+  const data = o.data === undefined ? '' : typeof o.data === 'string' ? o.data : r.string(o.data, [...p, 'data']);
   const csv = o['csv-format'] === undefined ? undefined : r.boolean(o['csv-format'], [...p, 'csv-format']);
   const alwaysSend = o['always-send'] === undefined ? false : r.boolean(o['always-send'], [...p, 'always-send']);
   const neverSend = o['never-send'] === undefined ? false : r.boolean(o['never-send'], [...p, 'never-send']);
@@ -158,7 +212,7 @@ function decodeOne(r: Reader, o: Record<string, unknown>, p: JsonPath, customDef
     r.error('OPTION_UNIDENTIFIED', p, {});
     return undefined;
   }
-  const def = findOptionDef(spaceAlias(space), { ...(code !== undefined ? { code } : {}), ...(name !== undefined ? { name } : {}) }, customDefs);
+  const def = findDefOnce(spaceAlias(space), code, name, customDefs);
   if (!def && code === undefined) {
     r.error('OPTION_UNKNOWN_NAME', [...p, 'name'], { name: name ?? '', space });
     return undefined;
@@ -173,24 +227,41 @@ function decodeOne(r: Reader, o: Record<string, unknown>, p: JsonPath, customDef
     r.error('OPTION_NO_DEFINITION', p, { code: optCode, space });
     return undefined;
   }
-  const encoded = encodeOnce(def, data, csv);
+  const entry = encodeOnce(def, data, csv);
+  const encoded = entry.encoded;
   if (!encoded.ok) {
     r.error('OPTION_DATA_INVALID', [...p, 'data'], { option: label, code: optCode, problem: encoded.problem });
     return undefined;
   }
-  return { code: optCode, name: def?.name ?? name, label, space, def, bytes: encoded.bytes, alwaysSend: alwaysSend ?? false, neverSend: neverSend ?? false, path: p };
+  return {
+    code: optCode,
+    name: def?.name ?? name,
+    label,
+    space,
+    def,
+    bytes: encoded.bytes,
+    entry,
+    alwaysSend: alwaysSend ?? false,
+    neverSend: neverSend ?? false,
+    path: p,
+  };
 }
 
+/**
+ * One object literal with every field (in the order code .. path, dnsmasq), so that all ModelOptions
+ * share one V8 shape (spreading a base object and adding `dnsmasq` gave each its own).
+ */
+function modelOption(d: Decoded, wireHex: string, dnsmasq: ModelOption['dnsmasq']): ModelOption {
+  return { code: d.code, name: d.name, space: d.space, wireHex, alwaysSend: d.alwaysSend, neverSend: d.neverSend, path: d.path, dnsmasq };
+}
+
+/**
+ * The ModelOption for a decoded entry. Its wire hex and dnsmasq form are computed once per encoded
+ * value and shared (frozen) by every option with that value; the diagnostics are made per entry.
+ */
 function render(r: Reader, d: Decoded): ModelOption {
-  const base = {
-    code: d.code,
-    name: d.name,
-    space: d.space,
-    wireHex: toHex(d.bytes),
-    alwaysSend: d.alwaysSend,
-    neverSend: d.neverSend,
-    path: d.path,
-  };
+  const e = d.entry;
+  const wireHex = e ? (e.wireHex ??= toHex(d.bytes)) : toHex(d.bytes);
   if (d.space !== 'dhcp4') {
     r.warn('OPTION_NOT_CONVERTED', d.path, {
       option: d.label,
@@ -199,20 +270,28 @@ function render(r: Reader, d: Decoded): ModelOption {
         ? `Kea adds "${d.space}" sub-options only for clients of that vendor (measured with Kea 2.2: a configured option 125 went out without them); dnsmasq can send them with dhcp-option=vi-encap:<enterprise>,... for matching clients`
         : `no option at this level encapsulates the "${d.space}" space, so Kea would not send it here either unless a class or a vendor request adds the container`,
     });
-    return { ...base, dnsmasq: undefined };
+    return modelOption(d, wireHex, undefined);
   }
   if (d.neverSend) {
     // never-send: a value-less line; dnsmasq sends nothing for 1/3/6/12/15/28 given that way. For
     // other codes a value-less line sends an empty option, so those cannot be suppressed.
-    if ([1, 3, 6, 12, 15, 28].includes(d.code)) return { ...base, dnsmasq: { token: String(d.code), value: '' } };
+    if ([1, 3, 6, 12, 15, 28].includes(d.code)) return modelOption(d, wireHex, { token: String(d.code), value: '' });
     r.warn('OPTION_NOT_CONVERTED', [...d.path, 'never-send'], { option: d.label, code: d.code, reason: 'dnsmasq can suppress only options 1, 3, 6, 12, 15 and 28 by configuration' });
-    return { ...base, dnsmasq: undefined };
+    return modelOption(d, wireHex, undefined);
   }
-  const dm = toDnsmasqOnce(d.def, d.code, d.bytes, base.wireHex);
+  let rd: Rendering | undefined;
+  if (e) {
+    e.renderings ??= new Map();
+    rd = e.renderings.get(d.code);
+    if (!rd) e.renderings.set(d.code, (rd = rendering(toDnsmasqOption(d.def, d.code, { ok: true, bytes: d.bytes }))));
+  } else {
+    rd = toDnsmasqOnce(d.def, d.code, d.bytes, wireHex);
+  }
+  const dm = rd.dm;
   if (!dm.ok) {
     r.warn('OPTION_NOT_CONVERTED', d.path, { option: d.label, code: d.code, reason: dm.reason });
-    return { ...base, dnsmasq: undefined };
+    return modelOption(d, wireHex, undefined);
   }
   if (dm.changed) r.warn('OPTION_ENCODING_CHANGED', d.path, { option: d.label, code: d.code, change: dm.changed });
-  return { ...base, dnsmasq: { token: dm.token, value: dm.value, ...(dm.changed ? { changed: dm.changed } : {}) } };
+  return modelOption(d, wireHex, rd.dnsmasq);
 }

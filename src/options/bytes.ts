@@ -20,8 +20,13 @@ export function fromUtf8(b: Uint8Array): string | undefined {
   }
 }
 
+const BYTE_HEX = Array.from({ length: 256 }, (_, x) => x.toString(16).padStart(2, '0'));
+
+/** Lower-case hex of the bytes, `sep` between bytes; one flat string (joined, not appended). */
 export function toHex(b: Uint8Array, sep = ''): string {
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(sep);
+  const parts = new Array<string>(b.length);
+  for (let i = 0; i < b.length; i++) parts[i] = BYTE_HEX[b[i]!]!;
+  return parts.join(sep);
 }
 
 export function colonHex(b: Uint8Array): string {
