@@ -33,7 +33,7 @@ import {
 import { childPath, isObject, Reader, type JsonObject } from './reader.js';
 import { NO_OPTIONS, readOptionData, readOptionDefs } from './options.js';
 import { readClasses } from './classes.js';
-import { readOwnBootFields } from './boot.js';
+import { NO_BOOT_FIELDS, readOwnBootFields } from './boot.js';
 
 export interface NormalizeResult {
   model: Model | undefined;
@@ -502,14 +502,52 @@ function readReservation(
   subnetId: number,
   customDefs: readonly OptionDef[],
 ): Reservation | undefined {
-  r.classifyRest(o, path, 'reservation', RESERVATION_HANDLED, RESERVATION_FATES);
+  // One pass over the keys (a big config has 100,000s of reservations): the values used below, the
+  // identifier, whether boot fields are set, and whether any key needs classifyRest (most
+  // reservations use only keys handled here; then it is not called at all).
   let kind: (typeof IDENTIFIER_KEYS)[number] | undefined;
   let idCount = 0;
-  for (const k of IDENTIFIER_KEYS) {
-    if (o[k] === undefined) continue;
-    kind ??= k;
-    idCount++;
+  let ipValue: unknown;
+  let hostValue: unknown;
+  let optionData: unknown;
+  let classes: unknown;
+  let hasBoot = false;
+  let unhandled = false;
+  for (const key in o) {
+    const v = o[key];
+    switch (key) {
+      case 'hw-address':
+      case 'client-id':
+      case 'duid':
+      case 'circuit-id':
+      case 'flex-id':
+        if (v !== undefined) {
+          kind = key;
+          idCount++;
+        }
+        break;
+      case 'ip-address':
+        ipValue = v;
+        break;
+      case 'hostname':
+        hostValue = v;
+        break;
+      case 'option-data':
+        optionData = v;
+        break;
+      case 'client-classes':
+        classes = v;
+        break;
+      case 'next-server':
+      case 'server-hostname':
+      case 'boot-file-name':
+        hasBoot ||= v !== undefined;
+        break;
+      default:
+        unhandled ||= !RESERVATION_HANDLED.has(key);
+    }
   }
+  if (unhandled) r.classifyRest(o, path, 'reservation', RESERVATION_HANDLED, RESERVATION_FATES);
   if (kind === undefined) {
     r.error('RESERVATION_NO_IDENTIFIER', path, {});
     return undefined;
@@ -555,9 +593,8 @@ function readReservation(
     return undefined;
   }
   let ip: number | undefined;
-  if (o['ip-address'] !== undefined) {
-    const v = o['ip-address'];
-    const s = typeof v === 'string' ? v : r.string(v, [...path, 'ip-address']);
+  if (ipValue !== undefined) {
+    const s = typeof ipValue === 'string' ? ipValue : r.string(ipValue, [...path, 'ip-address']);
     if (s !== undefined) {
       ip = parseIPv4(s);
       if (ip === undefined) {
@@ -568,14 +605,14 @@ function readReservation(
     }
   }
   let hostname: string | undefined;
-  if (o.hostname !== undefined) {
-    const h = typeof o.hostname === 'string' ? o.hostname : r.string(o.hostname, [...path, 'hostname']);
+  if (hostValue !== undefined) {
+    const h = typeof hostValue === 'string' ? hostValue : r.string(hostValue, [...path, 'hostname']);
     if (h !== undefined && h !== '') hostname = h;
   }
-  const boot = readOwnBootFields(r, o, path);
+  const boot = hasBoot ? readOwnBootFields(r, o, path) : NO_BOOT_FIELDS;
   let clientClasses = NO_CLASSES;
-  if (o['client-classes'] !== undefined) {
-    const l = r.stringList(o['client-classes'], [...path, 'client-classes']);
+  if (classes !== undefined) {
+    const l = r.stringList(classes, [...path, 'client-classes']);
     if (l && l.length > 0) clientClasses = l;
   }
   return {
@@ -583,7 +620,7 @@ function readReservation(
     identifier: { kind, hex },
     ip,
     hostname,
-    options: o['option-data'] === undefined ? NO_OPTIONS : readOptionData(r, o['option-data'], childPath(path, 'option-data'), customDefs),
+    options: optionData === undefined ? NO_OPTIONS : readOptionData(r, optionData, childPath(path, 'option-data'), customDefs),
     boot,
     clientClasses,
     path,

@@ -150,7 +150,6 @@ export function readOptionData(r: Reader, v: unknown, path: JsonPath, customDefs
     const p = childPath(path, i);
     const o = r.object(list[i], p);
     if (!o) continue;
-    r.classifyRest(o, p, 'option-data', OPTION_DATA_KEYS, OPTION_DATA_FATES);
     const d = decodeOne(r, o, p, customDefs);
     if (d) decoded.push(d);
   }
@@ -199,14 +198,57 @@ function encapsulate(list: Decoded[]): Set<Decoded> | undefined {
 }
 
 function decodeOne(r: Reader, o: Record<string, unknown>, p: JsonPath, customDefs: readonly OptionDef[]): Decoded | undefined {
+  // One pass over the keys: their values, and whether any key needs classifyRest (usually none).
+  let spaceValue: unknown;
+  let nameValue: unknown;
+  let codeValue: unknown;
+  let dataValue: unknown;
+  let csvValue: unknown;
+  let alwaysValue: unknown;
+  let neverValue: unknown;
+  let unhandled = false;
+  for (const key in o) {
+    const v = o[key];
+    switch (key) {
+      case 'space':
+        spaceValue = v;
+        break;
+      case 'name':
+        nameValue = v;
+        break;
+      case 'code':
+        codeValue = v;
+        break;
+      case 'data':
+        dataValue = v;
+        break;
+      case 'csv-format':
+        csvValue = v;
+        break;
+      case 'always-send':
+        alwaysValue = v;
+        break;
+      case 'never-send':
+        neverValue = v;
+        break;
+      default:
+        unhandled ||= !OPTION_DATA_KEYS.has(key);
+    }
+  }
+  if (unhandled) r.classifyRest(o, p, 'option-data', OPTION_DATA_KEYS, OPTION_DATA_FATES);
   // typeof first for the common well-typed values: a key's path is only built for a type error.
-  const space = o.space === undefined ? 'dhcp4' : typeof o.space === 'string' ? o.space : r.string(o.space, [...p, 'space']);
-  const name = o.name === undefined ? undefined : typeof o.name === 'string' ? o.name : r.string(o.name, [...p, 'name']);
-  const code = o.code === undefined ? undefined : r.integer(o.code, [...p, 'code'], 0, 255);
-  const data = o.data === undefined ? '' : typeof o.data === 'string' ? o.data : r.string(o.data, [...p, 'data']);
-  const csv = o['csv-format'] === undefined ? undefined : r.boolean(o['csv-format'], [...p, 'csv-format']);
-  const alwaysSend = o['always-send'] === undefined ? false : r.boolean(o['always-send'], [...p, 'always-send']);
-  const neverSend = o['never-send'] === undefined ? false : r.boolean(o['never-send'], [...p, 'never-send']);
+  const space = spaceValue === undefined ? 'dhcp4' : typeof spaceValue === 'string' ? spaceValue : r.string(spaceValue, [...p, 'space']);
+  const name = nameValue === undefined ? undefined : typeof nameValue === 'string' ? nameValue : r.string(nameValue, [...p, 'name']);
+  const code =
+    codeValue === undefined
+      ? undefined
+      : typeof codeValue === 'number' && Number.isInteger(codeValue) && codeValue >= 0 && codeValue <= 255
+        ? codeValue
+        : r.integer(codeValue, [...p, 'code'], 0, 255);
+  const data = dataValue === undefined ? '' : typeof dataValue === 'string' ? dataValue : r.string(dataValue, [...p, 'data']);
+  const csv = csvValue === undefined ? undefined : typeof csvValue === 'boolean' ? csvValue : r.boolean(csvValue, [...p, 'csv-format']);
+  const alwaysSend = alwaysValue === undefined ? false : typeof alwaysValue === 'boolean' ? alwaysValue : r.boolean(alwaysValue, [...p, 'always-send']);
+  const neverSend = neverValue === undefined ? false : typeof neverValue === 'boolean' ? neverValue : r.boolean(neverValue, [...p, 'never-send']);
   if (space === undefined || data === undefined) return undefined;
   if (name === undefined && code === undefined) {
     r.error('OPTION_UNIDENTIFIED', p, {});
