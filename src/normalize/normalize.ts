@@ -209,7 +209,8 @@ function normalizeDhcp4(r: Reader, d4: JsonObject, path: JsonPath): Model {
   // Kea 2.x numbered subnets without an id itself; 3.x requires one. Number them after the highest
   // explicit id, in file order, and say so.
   if (pendingIds.length > 0) {
-    let next = Math.max(0, ...subnets.map((s) => s.id)) + 1;
+    let next = 1;
+    for (const s of subnets) if (s.id >= next) next = s.id + 1;
     for (const { subnet } of pendingIds) {
       subnet.id = next++;
       r.warn('SUBNET_ID_MISSING', subnet.path, { subnet: subnet.text, id: subnet.id });
@@ -218,7 +219,9 @@ function normalizeDhcp4(r: Reader, d4: JsonObject, path: JsonPath): Model {
 
   const globalReservations =
     d4['reservations'] === undefined ? [] : readReservations(r, d4['reservations'], [...path, 'reservations'], 0, customDefs);
-  if (globalReservations.length > 0 && !global.flags.global && !subnets.some((s) => subnetFlags.get(s)?.global)) {
+  // Whether any level turns reservations-global on: asked once, not once per global reservation.
+  const globalsUsed = global.flags.global || subnets.some((s) => subnetFlags.get(s)?.global);
+  if (globalReservations.length > 0 && !globalsUsed) {
     r.warn('GLOBAL_RESERVATIONS_UNUSED', [...path, 'reservations'], { count: globalReservations.length });
   }
 
@@ -236,7 +239,7 @@ function normalizeDhcp4(r: Reader, d4: JsonObject, path: JsonPath): Model {
     sharedNetworks,
     subnets,
     classes,
-    globalReservations: globalReservations.filter(() => global.flags.global || subnets.some((s) => subnetFlags.get(s)?.global)),
+    globalReservations: globalsUsed ? globalReservations : [],
     ha,
   };
 }
