@@ -10,7 +10,7 @@ import type { OptionDef } from '../options/kea-option-defs.js';
 import type { KeyFate } from './reader.js';
 import { readOptionData } from './options.js';
 import { readOwnBootFields } from './boot.js';
-import type { Reader } from './reader.js';
+import { childPath, type Reader } from './reader.js';
 
 const CLASS_HANDLED = new Set(['name', 'test', 'option-data', 'next-server', 'server-hostname', 'boot-file-name', 'only-if-required', 'only-in-additional-list']);
 
@@ -38,7 +38,7 @@ export function readClasses(r: Reader, v: unknown, path: JsonPath, customDefs: r
   const converted = new Set<string>();
   const usedTags = new Set<string>();
   list.forEach((item, i) => {
-    const p = [...path, i];
+    const p = childPath(path, i);
     const o = r.object(item, p);
     if (!o) return;
     r.classifyRest(o, p, 'client-classes', CLASS_HANDLED, CLASS_FATES);

@@ -171,7 +171,7 @@ function normalizeDhcp4(r: Reader, d4: JsonObject, path: JsonPath): Model {
     const list = r.list(v, p);
     if (!list) return;
     list.forEach((item, i) => {
-      const sp = [...p, i];
+      const sp = childPath(p, i);
       const o = r.object(item, sp);
       if (!o) return;
       const s = readSubnet(r, o, sp, parent, network, customDefs);
@@ -185,7 +185,7 @@ function normalizeDhcp4(r: Reader, d4: JsonObject, path: JsonPath): Model {
   if (d4['shared-networks'] !== undefined) {
     const nets = r.list(d4['shared-networks'], [...path, 'shared-networks']) ?? [];
     nets.forEach((item, i) => {
-      const np = [...path, 'shared-networks', i];
+      const np = childPath(childPath(path, 'shared-networks'), i);
       const o = r.object(item, np);
       if (!o) return;
       r.classifyRest(o, np, 'shared-networks', SHARED_NETWORK_HANDLED, SCOPE_FATES, SCOPE_PREFIX_FATES);
@@ -276,7 +276,7 @@ function inherit(r: Reader, o: JsonObject, path: JsonPath, parent: Inherited): I
       r.error('BAD_ADDRESS', [...path, key], { value: s, key });
       return;
     }
-    boot[field] = { value: s, path: [...path, key] };
+    boot[field] = { value: s, path: childPath(path, key) };
   };
   bootField('next-server', 'nextServer', (s) => parseIPv4(s) !== undefined);
   bootField('server-hostname', 'serverHostname');
@@ -337,7 +337,7 @@ function inherit(r: Reader, o: JsonObject, path: JsonPath, parent: Inherited): I
   return {
     lifetimes: {
       valid: valid ?? parent.lifetimes.valid,
-      validPath: valid !== undefined ? [...path, 'valid-lifetime'] : parent.lifetimes.validPath,
+      validPath: valid !== undefined ? childPath(path, 'valid-lifetime') : parent.lifetimes.validPath,
       renew: renew ?? parent.lifetimes.renew,
       rebind: rebind ?? parent.lifetimes.rebind,
     },
@@ -417,7 +417,7 @@ function readSubnet(
   if (o.pools !== undefined) {
     const pools = r.list(o.pools, [...path, 'pools']) ?? [];
     pools.forEach((item, i) => {
-      const pp = [...path, 'pools', i];
+      const pp = childPath(childPath(path, 'pools'), i);
       const po = r.object(item, pp);
       if (!po) return;
       r.classifyRest(po, pp, 'pools', POOL_HANDLED, SCOPE_FATES, SCOPE_PREFIX_FATES);
