@@ -4,11 +4,15 @@
  */
 import { diagnostic, type Diagnostic, type JsonPath } from '../diagnostics/diagnostic.js';
 import type { BootFields, Model, Reservation, Subnet } from '../model/model.js';
-import { formatIPv4, inSubnet } from '../model/ipv4.js';
+import { formatIPv4, inSubnet, netmaskOf } from '../model/ipv4.js';
 import { classCondition, effectiveGuard } from '../model/class-names.js';
 import { SAFETY_RULES } from './safety.js';
 
-type Rule = (m: Model) => Diagnostic[];
+/**
+ * A rule reads the model and `reservations`, every reservation listed once per check() call
+ * (allReservations: global ones first, then each subnet's in order), so that no rule rebuilds it.
+ */
+export type Rule = (m: Model, reservations: readonly Reservation[]) => Diagnostic[];
 
 /** Kea ARM "IPv4 Subnet Identifier": ids must be unique; dnsmasq tags are named after them. */
 const uniqueSubnetIds: Rule = (m) => {
@@ -55,21 +59,27 @@ const poolsDisjoint: Rule = (m) =>
   });
 
 /** Kea ARM "Host Reservations in DHCPv4": a reserved address must lie inside its subnet. */
-const reservationsInsideSubnet: Rule = (m) =>
-  m.subnets.flatMap((s) =>
-    s.reservations
-      .filter((r) => r.ip !== undefined && !inSubnet(r.ip, s.network, s.prefixLength))
-      .map((r) => diagnostic('RESERVATION_OUTSIDE_SUBNET', 'error', { address: formatIPv4(r.ip!), subnet: s.text }, [...r.path, 'ip-address'])),
-  );
+const reservationsInsideSubnet: Rule = (m) => {
+  const out: Diagnostic[] = [];
+  for (const s of m.subnets) {
+    for (const r of s.reservations) {
+      if (r.ip !== undefined && !inSubnet(r.ip, s.network, s.prefixLength)) {
+        out.push(diagnostic('RESERVATION_OUTSIDE_SUBNET', 'error', { address: formatIPv4(r.ip), subnet: s.text }, [...r.path, 'ip-address']));
+      }
+    }
+  }
+  return out;
+};
 
 /**
  * dnsmasq refuses to start on two dhcp-host lines with one address ("duplicate dhcp-host IP
  * address"), and Kea rejects it within a subnet unless ip-reservations-unique is false.
  */
-const uniqueReservedAddresses: Rule = (m) => {
+const uniqueReservedAddresses: Rule = (_m, reservations) => {
+  if (!anyAddressRepeats(reservations)) return [];
   const seen = new Map<number, Reservation>();
   const out: Diagnostic[] = [];
-  for (const r of allReservations(m)) {
+  for (const r of reservations) {
     if (r.ip === undefined) continue;
     const first = seen.get(r.ip);
     if (first) {
@@ -82,35 +92,55 @@ const uniqueReservedAddresses: Rule = (m) => {
   return out;
 };
 
+/**
+ * Whether any reserved address occurs twice: sorting the addresses as numbers and comparing
+ * neighbours is several times cheaper than a Map of 100,000 entries, which is then only built
+ * (in reservation order, to name the first of each pair) when there is something to report.
+ */
+function anyAddressRepeats(reservations: readonly Reservation[]): boolean {
+  const ips = new Float64Array(reservations.length);
+  let n = 0;
+  for (const r of reservations) if (r.ip !== undefined) ips[n++] = r.ip;
+  const sorted = ips.subarray(0, n).sort();
+  for (let i = 1; i < n; i++) if (sorted[i] === sorted[i - 1]) return true;
+  return false;
+}
+
 /** Kea ARM: one reservation per identifier per subnet (global reservations form their own scope). */
 const uniqueIdentifiers: Rule = (m) => {
   const out: Diagnostic[] = [];
-  const scopes: Reservation[][] = [...m.subnets.map((s) => s.reservations), m.globalReservations];
-  for (const list of scopes) {
-    const seen = new Map<string, Reservation>();
+  // One map per identifier kind, keyed by the model's own hex string: no key is built per
+  // reservation, and the string's hash is computed once and cached by the engine.
+  const hw = new Map<string, Reservation>();
+  const clientIds = new Map<string, Reservation>();
+  const scan = (list: readonly Reservation[]) => {
+    hw.clear();
+    clientIds.clear();
     for (const r of list) {
-      const key = `${r.identifier.kind}=${r.identifier.hex}`;
-      const first = seen.get(key);
+      const seen = r.identifier.kind === 'client-id' ? clientIds : hw;
+      const first = seen.get(r.identifier.hex);
       if (first) {
         out.push({
           ...diagnostic('DUPLICATE_IDENTIFIER', 'error', { kind: r.identifier.kind, value: r.identifier.hex }, [...r.path, r.identifier.kind]),
           related: [{ path: [...first.path, first.identifier.kind], label: 'first used here' }],
         });
-      } else seen.set(key, r);
+      } else seen.set(r.identifier.hex, r);
     }
-  }
+  };
+  for (const s of m.subnets) scan(s.reservations);
+  scan(m.globalReservations);
   return out;
 };
 
 /** dnsmasq picks a range by the client's network; overlapping subnets make that choice ambiguous. */
 const subnetsDisjoint: Rule = (m) => {
+  if (!anySubnetsOverlap(m.subnets)) return [];
   const out: Diagnostic[] = [];
   for (let i = 0; i < m.subnets.length; i++) {
     for (let j = 0; j < i; j++) {
       const a = m.subnets[i]!;
       const b = m.subnets[j]!;
-      const shorter = Math.min(a.prefixLength, b.prefixLength);
-      if (inSubnet(a.network, b.network, shorter) || inSubnet(b.network, a.network, shorter)) {
+      if (subnetsOverlap(a, b)) {
         out.push({
           ...diagnostic('SUBNETS_OVERLAP', 'error', { subnet: a.text, other: b.text }, [...a.path, 'subnet']),
           related: [{ path: [...b.path, 'subnet'], label: 'overlaps this subnet' }],
@@ -121,18 +151,53 @@ const subnetsDisjoint: Rule = (m) => {
   return out;
 };
 
+function subnetsOverlap(a: Subnet, b: Subnet): boolean {
+  const shorter = Math.min(a.prefixLength, b.prefixLength);
+  return inSubnet(a.network, b.network, shorter) || inSubnet(b.network, a.network, shorter);
+}
+
+/**
+ * Whether subnetsDisjoint has anything to report, in O(n log n) rather than comparing every pair
+ * (thousands of subnets at a million reservations). Two CIDR blocks either nest or are disjoint,
+ * so once sorted by network address, any block that overlaps a later one also overlaps the block
+ * right after it: checking neighbours finds an overlap whenever there is one. That holds for
+ * networks without host bits (as normalize makes them); for anything else, say "maybe".
+ */
+function anySubnetsOverlap(subnets: readonly Subnet[]): boolean {
+  if (subnets.some((s) => (s.network & netmaskOf(s.prefixLength)) >>> 0 !== s.network)) return true;
+  const sorted = [...subnets].sort((a, b) => a.network - b.network);
+  for (let i = 1; i < sorted.length; i++) if (subnetsOverlap(sorted[i - 1]!, sorted[i]!)) return true;
+  return false;
+}
+
 /**
  * dnsmasq's dhcp-host hostname must pass legal_hostname() (letters, digits, '-', '_', dots between
  * labels), and a name that is all digits would be read as a lease time, "ignore"/"infinite" as
  * keywords. Such names are rejected rather than altered.
  */
-const legalHostnames: Rule = (m) =>
-  allReservations(m)
-    .filter((r) => r.hostname !== undefined)
-    .flatMap((r) => {
-      const problem = hostnameProblem(r.hostname!);
-      return problem ? [diagnostic('HOSTNAME_ILLEGAL', 'error', { hostname: r.hostname!, problem }, [...r.path, 'hostname'])] : [];
-    });
+const legalHostnames: Rule = (_m, reservations) => {
+  const out: Diagnostic[] = [];
+  for (const r of reservations) {
+    if (r.hostname === undefined || plainHostname(r.hostname)) continue;
+    const problem = hostnameProblem(r.hostname);
+    if (problem) out.push(diagnostic('HOSTNAME_ILLEGAL', 'error', { hostname: r.hostname, problem }, [...r.path, 'hostname']));
+  }
+  return out;
+};
+
+/** Dot-separated labels of 1 to 63 letters, digits, '-' and '_' (not first), optionally a final dot. */
+const PLAIN_HOSTNAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}(?:\.[A-Za-z0-9][A-Za-z0-9_-]{0,62})*\.?$/;
+/** A first label dnsmasq would read as a lease time or keyword. */
+const LEASE_WORD_FIRST = /^(?:\d+[smhdw]?|ignore|infinite)(?:\.|$)/;
+
+/**
+ * One regex test that clears almost every name, where hostnameProblem splits the name and tests
+ * each label: true only when hostnameProblem finds nothing (at most 253 characters even with a
+ * final dot, every label legal, a first label that is no lease time or keyword).
+ */
+function plainHostname(name: string): boolean {
+  return name.length <= 253 && PLAIN_HOSTNAME.test(name) && !LEASE_WORD_FIRST.test(name);
+}
 
 export function hostnameProblem(name: string): string | undefined {
   const trimmed = name.endsWith('.') ? name.slice(0, -1) : name;
@@ -172,16 +237,16 @@ const legalInterfaceNames: Rule = (m) => {
  * assigned by reservations must name classes that converted; otherwise the guard is dropped and
  * every client is served there, which the admin must know.
  */
-const classReferences: Rule = (m) => {
+const classReferences: Rule = (m, reservations) => {
   const missing = (names: readonly string[]) => effectiveGuard(m, names).filter((n) => classCondition(m, n) === undefined);
   const out: Diagnostic[] = [];
   for (const s of m.subnets) {
     for (const name of missing(s.clientClasses)) out.push(diagnostic('CLASS_UNKNOWN', 'warning', { name }, s.path));
     for (const p of s.pools) for (const name of missing(p.clientClasses)) out.push(diagnostic('CLASS_UNKNOWN', 'warning', { name }, p.path));
   }
-  for (const r of allReservations(m)) {
-    for (const name of r.clientClasses.filter((n) => classCondition(m, n) === undefined || n === 'UNKNOWN')) {
-      out.push(diagnostic('CLASS_UNKNOWN', 'warning', { name }, [...r.path, 'client-classes']));
+  for (const r of reservations) {
+    for (const name of r.clientClasses) {
+      if (classCondition(m, name) === undefined || name === 'UNKNOWN') out.push(diagnostic('CLASS_UNKNOWN', 'warning', { name }, [...r.path, 'client-classes']));
     }
   }
   return out;
@@ -225,12 +290,21 @@ const bootWithoutNextServer: Rule = (m) => {
   }
   if (m.subnets.length === 0) at(m.boot, []);
   for (const c of m.classes) at(c.boot, c.path);
-  for (const s of m.subnets) for (const r of s.reservations) at({ ...r.boot, nextServer: r.boot.nextServer ?? s.boot.nextServer }, r.path);
+  // A reservation's own next server, else its subnet's.
+  for (const s of m.subnets) {
+    for (const r of s.reservations) {
+      const file = r.boot.bootFileName;
+      if (file && !(r.boot.nextServer ?? s.boot.nextServer)) out.push(diagnostic('BOOT_SIADDR_CHANGED', 'warning', { file: file.value }, file.path ?? r.path));
+    }
+  }
   return out;
 };
 
+/** Global reservations first, then each subnet's, in order. */
 export function allReservations(m: Model): Reservation[] {
-  return [...m.globalReservations, ...m.subnets.flatMap((s) => s.reservations)];
+  const out: Reservation[] = [...m.globalReservations];
+  for (const s of m.subnets) for (const r of s.reservations) out.push(r);
+  return out;
 }
 
 export const RULES: readonly Rule[] = [
@@ -252,5 +326,8 @@ export const RULES: readonly Rule[] = [
 ];
 
 export function check(m: Model): Diagnostic[] {
-  return RULES.flatMap((rule) => rule(m));
+  const reservations = allReservations(m);
+  const out: Diagnostic[] = [];
+  for (const rule of RULES) for (const d of rule(m, reservations)) out.push(d);
+  return out;
 }

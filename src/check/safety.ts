@@ -21,11 +21,7 @@ import type { BootFields, Model, Reservation } from '../model/model.js';
 import type { PlannedFile } from '../emit/dnsmasq.js';
 import { DNSMASQ_MAX_LINE_BYTES, quoteDnsmasqString } from '../options/dnsmasq-value.js';
 import type { PairPlan } from '../transform/plan-pair.js';
-
-type Rule = (m: Model) => Diagnostic[];
-
-/** As rules.ts allReservations (not imported: rules.ts imports this file). */
-const allReservations = (m: Model) => [...m.globalReservations, ...m.subnets.flatMap((s) => s.reservations)];
+import type { Rule } from './rules.js';
 
 /** Longest name (in UTF-8 bytes) that may go into a comment or, slugged, into a tag. */
 export const MAX_NAME_BYTES = 128;
@@ -72,14 +68,17 @@ const namesFitALine: Rule = (m) => {
  * refuses a server-hostname over 63 and a boot-file-name over 127 bytes (they are BOOTP header
  * fields), and dnsmasq would cut them there.
  */
-const bootFieldsFit: Rule = (m) => {
+const BOOT_FIELDS = [
+  ['bootFileName', 'boot-file-name', MAX_BOOT_FILE_BYTES],
+  ['serverHostname', 'server-hostname', MAX_SERVER_HOSTNAME_BYTES],
+] as const;
+
+const bootFieldsFit: Rule = (m, reservations) => {
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   const visit = (b: BootFields) => {
-    for (const [field, key, max] of [
-      ['bootFileName', 'boot-file-name', MAX_BOOT_FILE_BYTES],
-      ['serverHostname', 'server-hostname', MAX_SERVER_HOSTNAME_BYTES],
-    ] as const) {
+    if (!b.bootFileName && !b.serverHostname) return; // most reservations: nothing to check
+    for (const [field, key, max] of BOOT_FIELDS) {
       const f = b[field];
       if (!f) continue;
       const id = JSON.stringify(f.path);
@@ -96,7 +95,7 @@ const bootFieldsFit: Rule = (m) => {
   };
   visit(m.boot);
   for (const s of m.subnets) visit(s.boot);
-  for (const r of allReservations(m)) visit(r.boot);
+  for (const r of reservations) visit(r.boot);
   for (const c of m.classes) visit(c.boot);
   return out;
 };
@@ -106,12 +105,14 @@ const bootFieldsFit: Rule = (m) => {
  * a longer one can never match, and its dhcp-host line (3 characters a byte) would outgrow the
  * 1024 bytes dnsmasq reads as one line.
  */
-const clientIdsFitAnOption: Rule = (m) =>
-  allReservations(m)
-    .filter((r) => r.identifier.kind === 'client-id' && (r.identifier.hex.length + 1) / 3 > 255)
-    .map((r) =>
-      diagnostic('IDENTIFIER_TOO_LONG', 'error', { kind: 'client-id', bytes: (r.identifier.hex.length + 1) / 3, max: 255 }, [...r.path, 'client-id']),
-    );
+const clientIdsFitAnOption: Rule = (_m, reservations) => {
+  const out: Diagnostic[] = [];
+  for (const r of reservations) {
+    const bytes = (r.identifier.hex.length + 1) / 3;
+    if (r.identifier.kind === 'client-id' && bytes > 255) out.push(diagnostic('IDENTIFIER_TOO_LONG', 'error', { kind: 'client-id', bytes, max: 255 }, [...r.path, 'client-id']));
+  }
+  return out;
+};
 
 /** What a reservation makes dnsmasq tag its client with: its own options, boot fields and classes. */
 function tagProfile(r: Reservation): string {
@@ -131,27 +132,34 @@ function tagProfile(r: Reservation): string {
  * each subnet. Refused until the tags are scoped per subnet, rather than converted with a
  * changed meaning.
  */
-const reservationTagsStayInScope: Rule = (m) => {
+const reservationTagsStayInScope: Rule = (m, reservations) => {
   const out: Diagnostic[] = [];
-  const byId = new Map<string, { r: Reservation; scope: number }>();
-  // Global reservations are a scope of their own, as in Kea (scope -1); each subnet is one.
-  const scopes: [number, string, readonly Reservation[]][] = [
-    [-1, 'the global reservations', m.globalReservations],
-    ...m.subnets.map((s, i): [number, string, readonly Reservation[]] => [i, s.text, s.reservations]),
-  ];
-  for (const [scope, name, list] of scopes) {
+  // Where each identifier was first reserved, as an index into `reservations`: global
+  // reservations first (a scope of their own, as in Kea), then each subnet's, which is the order
+  // scanned here, so a first reservation lies in the current scope exactly when its index is at
+  // least the scope's start. One map per identifier kind, keyed by the model's own hex string
+  // (no key string built per reservation).
+  const firstHw = new Map<string, number>();
+  const firstClientId = new Map<string, number>();
+  let i = 0;
+  const scan = (name: string, list: readonly Reservation[]) => {
+    const scopeStart = i;
     for (const r of list) {
-      const key = `${r.identifier.kind}=${r.identifier.hex}`;
-      const first = byId.get(key);
-      if (!first) byId.set(key, { r, scope });
-      else if (first.scope !== scope && tagProfile(first.r) !== tagProfile(r)) {
+      const byId = r.identifier.kind === 'client-id' ? firstClientId : firstHw;
+      const f = byId.get(r.identifier.hex);
+      if (f === undefined) byId.set(r.identifier.hex, i);
+      else if (f < scopeStart && tagProfile(reservations[f]!) !== tagProfile(r)) {
+        const first = reservations[f]!;
         out.push({
           ...diagnostic('RESERVATION_TAG_LEAK', 'error', { kind: r.identifier.kind, value: r.identifier.hex, subnet: name }, [...r.path, r.identifier.kind]),
-          related: [{ path: [...first.r.path, first.r.identifier.kind], label: 'also reserved here, with other options' }],
+          related: [{ path: [...first.path, first.identifier.kind], label: 'also reserved here, with other options' }],
         });
       }
+      i++;
     }
-  }
+  };
+  scan('the global reservations', m.globalReservations);
+  for (const s of m.subnets) scan(s.text, s.reservations);
   return out;
 };
 
@@ -159,8 +167,9 @@ const reservationTagsStayInScope: Rule = (m) => {
  * dnsmasq's dhcp-match compares a prefix of option 61 (rfc2131.c match_bytes), so the tag of a
  * reservation by client id 01:aa also lands on a client 01:aa:bb; Kea matches the whole id.
  */
-const clientIdsNotPrefixes: Rule = (m) => {
-  const ids = allReservations(m).filter((r) => r.identifier.kind === 'client-id');
+const clientIdsNotPrefixes: Rule = (_m, reservations) => {
+  const ids = reservations.filter((r) => r.identifier.kind === 'client-id');
+  if (!anyIdExtendsAnother(ids.map((r) => r.identifier.hex))) return [];
   // Ids that start with a given prefix are adjacent once sorted: binary search instead of a scan
   // per id (quadratic at a million reservations). `longer` is still the first such id in `ids`.
   const sorted = ids.map((r, i) => ({ hex: r.identifier.hex, i })).sort((a, b) => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : a.i - b.i));
@@ -188,6 +197,20 @@ const clientIdsNotPrefixes: Rule = (m) => {
   }
   return out;
 };
+
+/**
+ * Whether some id starts with another, longer (a cheap superset of what clientIdsNotPrefixes
+ * reports, which also wants the ':' after the prefix). Sorted, every string that starts with `p`
+ * follows `p` directly (anything between them starts with `p` too), so comparing neighbours
+ * finds one whenever there is one: a plain string sort instead of a binary search per id.
+ */
+function anyIdExtendsAnother(hexes: string[]): boolean {
+  hexes.sort();
+  for (let i = 1; i < hexes.length; i++) {
+    if (hexes[i]!.length > hexes[i - 1]!.length && hexes[i]!.startsWith(hexes[i - 1]!)) return true;
+  }
+  return false;
+}
 
 export const SAFETY_RULES: readonly Rule[] = [namesFitALine, bootFieldsFit, clientIdsFitAnOption, reservationTagsStayInScope, clientIdsNotPrefixes];
 
@@ -233,10 +256,26 @@ export function unsafeGeneratedLines(files: readonly PlannedFile[]): { path: str
   const out: { path: string; line: number; problem: string }[] = [];
   for (const f of files) {
     if (!/\/etc\//.test(`/${f.path}`)) continue;
-    f.contents.split('\n').forEach((l, i) => {
-      if (/[\u0000\r]/.test(l)) out.push({ path: f.path, line: i + 1, problem: 'a NUL or carriage return' });
-      else if (bytes(l) > DNSMASQ_MAX_LINE_BYTES) out.push({ path: f.path, line: i + 1, problem: `${bytes(l)} bytes (dnsmasq reads ${DNSMASQ_MAX_LINE_BYTES})` });
-    });
+    // The files are tens of megabytes: walk the line breaks with indexOf and look closer only at
+    // lines that can be unsafe. A NUL or CR is looked for in each line only when the file has
+    // one; a line can only exceed the limit in UTF-8 bytes if it is longer than a third of it in
+    // UTF-16 code units (no code unit takes more than 3 bytes).
+    const text = f.contents;
+    const nulOrCr = NUL_OR_CR.test(text);
+    let start = 0;
+    for (let line = 1; ; line++) {
+      const nl = text.indexOf('\n', start);
+      const end = nl < 0 ? text.length : nl;
+      if (nulOrCr || (end - start) * 3 > DNSMASQ_MAX_LINE_BYTES) {
+        const l = text.slice(start, end);
+        if (NUL_OR_CR.test(l)) out.push({ path: f.path, line, problem: 'a NUL or carriage return' });
+        else if (bytes(l) > DNSMASQ_MAX_LINE_BYTES) out.push({ path: f.path, line, problem: `${bytes(l)} bytes (dnsmasq reads ${DNSMASQ_MAX_LINE_BYTES})` });
+      }
+      if (nl < 0) break;
+      start = nl + 1;
+    }
   }
   return out;
 }
+
+const NUL_OR_CR = /[\u0000\r]/;
