@@ -9,10 +9,101 @@ import { classCondition, effectiveGuard } from '../model/class-names.js';
 import { SAFETY_RULES } from './safety.js';
 
 /**
- * A rule reads the model and `reservations`, every reservation listed once per check() call
- * (allReservations: global ones first, then each subnet's in order), so that no rule rebuilds it.
+ * What the reservation rules look at, gathered in one pass over the reservations per check()
+ * call (scanReservations): a big config has 100,000 of them and more, and each further walk over
+ * them costs about as much as the test it makes. Rules then read short lists of candidates.
+ * Every list is in reservation order (global reservations first, then each subnet's in order).
  */
-export type Rule = (m: Model, reservations: readonly Reservation[]) => Diagnostic[];
+export interface ReservationScan {
+  /** Every reservation (as allReservations). */
+  all: Reservation[];
+  /** The reserved addresses (unsigned 32-bit, as in the model). */
+  addresses: Uint32Array;
+  /** Subnet reservations whose address lies outside their subnet. */
+  outside: { r: Reservation; subnet: Subnet }[];
+  /** Reservations by client id. */
+  clientIds: Reservation[];
+  /** Reservations whose hostname needs a closer look (plainHostname does not clear it). */
+  oddHostnames: Reservation[];
+  /** Reservations that assign client classes. */
+  withClasses: Reservation[];
+  /** Reservations with a boot file name or server hostname, and their subnet (undefined: global). */
+  withBoot: { r: Reservation; subnet: Subnet | undefined }[];
+  /**
+   * Reservations whose identifier an earlier one in the same scope has (each subnet is a scope,
+   * the global reservations are one), with the first of them there: the subnets' in order, then
+   * the global reservations'.
+   */
+  sameScope: { r: Reservation; first: Reservation }[];
+  /** Reservations whose identifier was first reserved in an earlier scope, with that first one and the later scope's name. */
+  otherScope: { r: Reservation; first: Reservation; scope: string }[];
+}
+
+export type Rule = (m: Model, scan: ReservationScan) => Diagnostic[];
+
+export function scanReservations(m: Model): ReservationScan {
+  let count = m.globalReservations.length;
+  for (const s of m.subnets) count += s.reservations.length;
+  const scan: ReservationScan = {
+    all: [],
+    addresses: new Uint32Array(count),
+    outside: [],
+    clientIds: [],
+    oddHostnames: [],
+    withClasses: [],
+    withBoot: [],
+    sameScope: [],
+    otherScope: [],
+  };
+  const { all } = scan;
+  let addressCount = 0;
+  // Where each identifier was first reserved (an index into `all`), one map per identifier kind,
+  // keyed by the model's own hex string: no key string is built per reservation. A first
+  // reservation lies in the current scope exactly when its index is at least the scope's start.
+  const firstHw = new Map<string, number>();
+  const firstClientId = new Map<string, number>();
+  // For identifiers also reserved in an earlier scope: where they were first reserved in the
+  // latest scope that has them (few entries, if any).
+  const laterHw = new Map<string, number>();
+  const laterClientId = new Map<string, number>();
+  const globalSameScope: ReservationScan['sameScope'] = [];
+
+  const visit = (scope: string, list: readonly Reservation[], subnet: Subnet | undefined) => {
+    const scopeStart = all.length;
+    const sameScope = subnet ? scan.sameScope : globalSameScope;
+    for (const r of list) {
+      const i = all.length;
+      all.push(r);
+      if (r.ip !== undefined) {
+        scan.addresses[addressCount++] = r.ip;
+        if (subnet && !inSubnet(r.ip, subnet.network, subnet.prefixLength)) scan.outside.push({ r, subnet });
+      }
+      if (r.hostname !== undefined && !plainHostname(r.hostname)) scan.oddHostnames.push(r);
+      if (r.clientClasses.length > 0) scan.withClasses.push(r);
+      if (r.boot.bootFileName || r.boot.serverHostname) scan.withBoot.push({ r, subnet });
+
+      const { kind, hex } = r.identifier;
+      const isClientId = kind === 'client-id';
+      if (isClientId) scan.clientIds.push(r);
+      const firstById = isClientId ? firstClientId : firstHw;
+      const f = firstById.get(hex);
+      if (f === undefined) firstById.set(hex, i);
+      else if (f >= scopeStart) sameScope.push({ r, first: all[f]! });
+      else {
+        scan.otherScope.push({ r, first: all[f]!, scope });
+        const laterById = isClientId ? laterClientId : laterHw;
+        const g = laterById.get(hex);
+        if (g !== undefined && g >= scopeStart) sameScope.push({ r, first: all[g]! });
+        else laterById.set(hex, i);
+      }
+    }
+  };
+  visit('the global reservations', m.globalReservations, undefined);
+  for (const s of m.subnets) visit(s.text, s.reservations, s);
+  scan.addresses = scan.addresses.subarray(0, addressCount);
+  for (const x of globalSameScope) scan.sameScope.push(x);
+  return scan;
+}
 
 /** Kea ARM "IPv4 Subnet Identifier": ids must be unique; dnsmasq tags are named after them. */
 const uniqueSubnetIds: Rule = (m) => {
@@ -59,27 +150,20 @@ const poolsDisjoint: Rule = (m) =>
   });
 
 /** Kea ARM "Host Reservations in DHCPv4": a reserved address must lie inside its subnet. */
-const reservationsInsideSubnet: Rule = (m) => {
-  const out: Diagnostic[] = [];
-  for (const s of m.subnets) {
-    for (const r of s.reservations) {
-      if (r.ip !== undefined && !inSubnet(r.ip, s.network, s.prefixLength)) {
-        out.push(diagnostic('RESERVATION_OUTSIDE_SUBNET', 'error', { address: formatIPv4(r.ip), subnet: s.text }, [...r.path, 'ip-address']));
-      }
-    }
-  }
-  return out;
-};
+const reservationsInsideSubnet: Rule = (_m, scan) =>
+  scan.outside.map(({ r, subnet }) =>
+    diagnostic('RESERVATION_OUTSIDE_SUBNET', 'error', { address: formatIPv4(r.ip!), subnet: subnet.text }, [...r.path, 'ip-address']),
+  );
 
 /**
  * dnsmasq refuses to start on two dhcp-host lines with one address ("duplicate dhcp-host IP
  * address"), and Kea rejects it within a subnet unless ip-reservations-unique is false.
  */
-const uniqueReservedAddresses: Rule = (_m, reservations) => {
-  if (!anyAddressRepeats(reservations)) return [];
+const uniqueReservedAddresses: Rule = (_m, scan) => {
+  if (!anyRepeats(scan.addresses)) return [];
   const seen = new Map<number, Reservation>();
   const out: Diagnostic[] = [];
-  for (const r of reservations) {
+  for (const r of scan.all) {
     if (r.ip === undefined) continue;
     const first = seen.get(r.ip);
     if (first) {
@@ -97,40 +181,18 @@ const uniqueReservedAddresses: Rule = (_m, reservations) => {
  * neighbours is several times cheaper than a Map of 100,000 entries, which is then only built
  * (in reservation order, to name the first of each pair) when there is something to report.
  */
-function anyAddressRepeats(reservations: readonly Reservation[]): boolean {
-  const ips = new Float64Array(reservations.length);
-  let n = 0;
-  for (const r of reservations) if (r.ip !== undefined) ips[n++] = r.ip;
-  const sorted = ips.subarray(0, n).sort();
-  for (let i = 1; i < n; i++) if (sorted[i] === sorted[i - 1]) return true;
+function anyRepeats(addresses: Uint32Array): boolean {
+  const sorted = addresses.slice().sort();
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) return true;
   return false;
 }
 
 /** Kea ARM: one reservation per identifier per subnet (global reservations form their own scope). */
-const uniqueIdentifiers: Rule = (m) => {
-  const out: Diagnostic[] = [];
-  // One map per identifier kind, keyed by the model's own hex string: no key is built per
-  // reservation, and the string's hash is computed once and cached by the engine.
-  const hw = new Map<string, Reservation>();
-  const clientIds = new Map<string, Reservation>();
-  const scan = (list: readonly Reservation[]) => {
-    hw.clear();
-    clientIds.clear();
-    for (const r of list) {
-      const seen = r.identifier.kind === 'client-id' ? clientIds : hw;
-      const first = seen.get(r.identifier.hex);
-      if (first) {
-        out.push({
-          ...diagnostic('DUPLICATE_IDENTIFIER', 'error', { kind: r.identifier.kind, value: r.identifier.hex }, [...r.path, r.identifier.kind]),
-          related: [{ path: [...first.path, first.identifier.kind], label: 'first used here' }],
-        });
-      } else seen.set(r.identifier.hex, r);
-    }
-  };
-  for (const s of m.subnets) scan(s.reservations);
-  scan(m.globalReservations);
-  return out;
-};
+const uniqueIdentifiers: Rule = (_m, scan) =>
+  scan.sameScope.map(({ r, first }) => ({
+    ...diagnostic('DUPLICATE_IDENTIFIER', 'error', { kind: r.identifier.kind, value: r.identifier.hex }, [...r.path, r.identifier.kind]),
+    related: [{ path: [...first.path, first.identifier.kind], label: 'first used here' }],
+  }));
 
 /** dnsmasq picks a range by the client's network; overlapping subnets make that choice ambiguous. */
 const subnetsDisjoint: Rule = (m) => {
@@ -175,12 +237,11 @@ function anySubnetsOverlap(subnets: readonly Subnet[]): boolean {
  * labels), and a name that is all digits would be read as a lease time, "ignore"/"infinite" as
  * keywords. Such names are rejected rather than altered.
  */
-const legalHostnames: Rule = (_m, reservations) => {
+const legalHostnames: Rule = (_m, scan) => {
   const out: Diagnostic[] = [];
-  for (const r of reservations) {
-    if (r.hostname === undefined || plainHostname(r.hostname)) continue;
-    const problem = hostnameProblem(r.hostname);
-    if (problem) out.push(diagnostic('HOSTNAME_ILLEGAL', 'error', { hostname: r.hostname, problem }, [...r.path, 'hostname']));
+  for (const r of scan.oddHostnames) {
+    const problem = hostnameProblem(r.hostname!);
+    if (problem) out.push(diagnostic('HOSTNAME_ILLEGAL', 'error', { hostname: r.hostname!, problem }, [...r.path, 'hostname']));
   }
   return out;
 };
@@ -237,14 +298,14 @@ const legalInterfaceNames: Rule = (m) => {
  * assigned by reservations must name classes that converted; otherwise the guard is dropped and
  * every client is served there, which the admin must know.
  */
-const classReferences: Rule = (m, reservations) => {
+const classReferences: Rule = (m, scan) => {
   const missing = (names: readonly string[]) => effectiveGuard(m, names).filter((n) => classCondition(m, n) === undefined);
   const out: Diagnostic[] = [];
   for (const s of m.subnets) {
     for (const name of missing(s.clientClasses)) out.push(diagnostic('CLASS_UNKNOWN', 'warning', { name }, s.path));
     for (const p of s.pools) for (const name of missing(p.clientClasses)) out.push(diagnostic('CLASS_UNKNOWN', 'warning', { name }, p.path));
   }
-  for (const r of reservations) {
+  for (const r of scan.withClasses) {
     for (const name of r.clientClasses) {
       if (classCondition(m, name) === undefined || name === 'UNKNOWN') out.push(diagnostic('CLASS_UNKNOWN', 'warning', { name }, [...r.path, 'client-classes']));
     }
@@ -275,7 +336,7 @@ const matchClientIdPerSubnet: Rule = (m) =>
  * do_options); Kea leaves siaddr at 0.0.0.0 when next-server is unset. A boot file without a
  * next server therefore changes siaddr; measured by prove on fixtures/classes.
  */
-const bootWithoutNextServer: Rule = (m) => {
+const bootWithoutNextServer: Rule = (m, scan) => {
   const out: Diagnostic[] = [];
   const at = (b: BootFields, fallback: JsonPath) => {
     if (b.bootFileName && !b.nextServer) out.push(diagnostic('BOOT_SIADDR_CHANGED', 'warning', { file: b.bootFileName.value }, b.bootFileName.path ?? fallback));
@@ -290,12 +351,10 @@ const bootWithoutNextServer: Rule = (m) => {
   }
   if (m.subnets.length === 0) at(m.boot, []);
   for (const c of m.classes) at(c.boot, c.path);
-  // A reservation's own next server, else its subnet's.
-  for (const s of m.subnets) {
-    for (const r of s.reservations) {
-      const file = r.boot.bootFileName;
-      if (file && !(r.boot.nextServer ?? s.boot.nextServer)) out.push(diagnostic('BOOT_SIADDR_CHANGED', 'warning', { file: file.value }, file.path ?? r.path));
-    }
+  // Subnet reservations: their own next server, else their subnet's.
+  for (const { r, subnet } of scan.withBoot) {
+    const file = r.boot.bootFileName;
+    if (subnet && file && !(r.boot.nextServer ?? subnet.boot.nextServer)) out.push(diagnostic('BOOT_SIADDR_CHANGED', 'warning', { file: file.value }, file.path ?? r.path));
   }
   return out;
 };
@@ -326,8 +385,8 @@ export const RULES: readonly Rule[] = [
 ];
 
 export function check(m: Model): Diagnostic[] {
-  const reservations = allReservations(m);
+  const scan = scanReservations(m);
   const out: Diagnostic[] = [];
-  for (const rule of RULES) for (const d of rule(m, reservations)) out.push(d);
+  for (const rule of RULES) for (const d of rule(m, scan)) out.push(d);
   return out;
 }

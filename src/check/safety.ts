@@ -73,11 +73,10 @@ const BOOT_FIELDS = [
   ['serverHostname', 'server-hostname', MAX_SERVER_HOSTNAME_BYTES],
 ] as const;
 
-const bootFieldsFit: Rule = (m, reservations) => {
+const bootFieldsFit: Rule = (m, scan) => {
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   const visit = (b: BootFields) => {
-    if (!b.bootFileName && !b.serverHostname) return; // most reservations: nothing to check
     for (const [field, key, max] of BOOT_FIELDS) {
       const f = b[field];
       if (!f) continue;
@@ -95,7 +94,7 @@ const bootFieldsFit: Rule = (m, reservations) => {
   };
   visit(m.boot);
   for (const s of m.subnets) visit(s.boot);
-  for (const r of reservations) visit(r.boot);
+  for (const { r } of scan.withBoot) visit(r.boot);
   for (const c of m.classes) visit(c.boot);
   return out;
 };
@@ -105,11 +104,11 @@ const bootFieldsFit: Rule = (m, reservations) => {
  * a longer one can never match, and its dhcp-host line (3 characters a byte) would outgrow the
  * 1024 bytes dnsmasq reads as one line.
  */
-const clientIdsFitAnOption: Rule = (_m, reservations) => {
+const clientIdsFitAnOption: Rule = (_m, scan) => {
   const out: Diagnostic[] = [];
-  for (const r of reservations) {
+  for (const r of scan.clientIds) {
     const bytes = (r.identifier.hex.length + 1) / 3;
-    if (r.identifier.kind === 'client-id' && bytes > 255) out.push(diagnostic('IDENTIFIER_TOO_LONG', 'error', { kind: 'client-id', bytes, max: 255 }, [...r.path, 'client-id']));
+    if (bytes > 255) out.push(diagnostic('IDENTIFIER_TOO_LONG', 'error', { kind: 'client-id', bytes, max: 255 }, [...r.path, 'client-id']));
   }
   return out;
 };
@@ -132,44 +131,21 @@ function tagProfile(r: Reservation): string {
  * each subnet. Refused until the tags are scoped per subnet, rather than converted with a
  * changed meaning.
  */
-const reservationTagsStayInScope: Rule = (m, reservations) => {
-  const out: Diagnostic[] = [];
-  // Where each identifier was first reserved, as an index into `reservations`: global
-  // reservations first (a scope of their own, as in Kea), then each subnet's, which is the order
-  // scanned here, so a first reservation lies in the current scope exactly when its index is at
-  // least the scope's start. One map per identifier kind, keyed by the model's own hex string
-  // (no key string built per reservation).
-  const firstHw = new Map<string, number>();
-  const firstClientId = new Map<string, number>();
-  let i = 0;
-  const scan = (name: string, list: readonly Reservation[]) => {
-    const scopeStart = i;
-    for (const r of list) {
-      const byId = r.identifier.kind === 'client-id' ? firstClientId : firstHw;
-      const f = byId.get(r.identifier.hex);
-      if (f === undefined) byId.set(r.identifier.hex, i);
-      else if (f < scopeStart && tagProfile(reservations[f]!) !== tagProfile(r)) {
-        const first = reservations[f]!;
-        out.push({
-          ...diagnostic('RESERVATION_TAG_LEAK', 'error', { kind: r.identifier.kind, value: r.identifier.hex, subnet: name }, [...r.path, r.identifier.kind]),
-          related: [{ path: [...first.path, first.identifier.kind], label: 'also reserved here, with other options' }],
-        });
-      }
-      i++;
-    }
-  };
-  scan('the global reservations', m.globalReservations);
-  for (const s of m.subnets) scan(s.text, s.reservations);
-  return out;
-};
+const reservationTagsStayInScope: Rule = (_m, scan) =>
+  scan.otherScope
+    .filter(({ r, first }) => tagProfile(first) !== tagProfile(r))
+    .map(({ r, first, scope }) => ({
+      ...diagnostic('RESERVATION_TAG_LEAK', 'error', { kind: r.identifier.kind, value: r.identifier.hex, subnet: scope }, [...r.path, r.identifier.kind]),
+      related: [{ path: [...first.path, first.identifier.kind], label: 'also reserved here, with other options' }],
+    }));
 
 /**
  * dnsmasq's dhcp-match compares a prefix of option 61 (rfc2131.c match_bytes), so the tag of a
  * reservation by client id 01:aa also lands on a client 01:aa:bb; Kea matches the whole id.
  */
-const clientIdsNotPrefixes: Rule = (_m, reservations) => {
-  const ids = reservations.filter((r) => r.identifier.kind === 'client-id');
-  if (!anyIdExtendsAnother(ids.map((r) => r.identifier.hex))) return [];
+const clientIdsNotPrefixes: Rule = (_m, scan) => {
+  const ids = scan.clientIds;
+  if (!anyIdExtendsAnother(ids)) return [];
   // Ids that start with a given prefix are adjacent once sorted: binary search instead of a scan
   // per id (quadratic at a million reservations). `longer` is still the first such id in `ids`.
   const sorted = ids.map((r, i) => ({ hex: r.identifier.hex, i })).sort((a, b) => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : a.i - b.i));
@@ -199,13 +175,16 @@ const clientIdsNotPrefixes: Rule = (_m, reservations) => {
 };
 
 /**
- * Whether some id starts with another, longer (a cheap superset of what clientIdsNotPrefixes
- * reports, which also wants the ':' after the prefix). Sorted, every string that starts with `p`
+ * Whether some id starts with another, longer one (a cheap superset of what clientIdsNotPrefixes
+ * reports, which also wants the ':' after the prefix). Ids that are all one length cannot, which
+ * is the usual case ("01:" and a MAC). Otherwise: sorted, every string that starts with `p`
  * follows `p` directly (anything between them starts with `p` too), so comparing neighbours
  * finds one whenever there is one: a plain string sort instead of a binary search per id.
  */
-function anyIdExtendsAnother(hexes: string[]): boolean {
-  hexes.sort();
+function anyIdExtendsAnother(ids: readonly Reservation[]): boolean {
+  const length = ids[0]?.identifier.hex.length;
+  if (ids.every((r) => r.identifier.hex.length === length)) return false;
+  const hexes = ids.map((r) => r.identifier.hex).sort();
   for (let i = 1; i < hexes.length; i++) {
     if (hexes[i]!.length > hexes[i - 1]!.length && hexes[i]!.startsWith(hexes[i - 1]!)) return true;
   }
@@ -258,10 +237,11 @@ export function unsafeGeneratedLines(files: readonly PlannedFile[]): { path: str
     if (!/\/etc\//.test(`/${f.path}`)) continue;
     // The files are tens of megabytes: walk the line breaks with indexOf and look closer only at
     // lines that can be unsafe. A NUL or CR is looked for in each line only when the file has
-    // one; a line can only exceed the limit in UTF-8 bytes if it is longer than a third of it in
-    // UTF-16 code units (no code unit takes more than 3 bytes).
+    // one (includes() of one character is a memchr, several times faster than a regex over the
+    // text); a line can only exceed the limit in UTF-8 bytes if it is longer than a third of it
+    // in UTF-16 code units (no code unit takes more than 3 bytes).
     const text = f.contents;
-    const nulOrCr = NUL_OR_CR.test(text);
+    const nulOrCr = text.includes('\0') || text.includes('\r');
     let start = 0;
     for (let line = 1; ; line++) {
       const nl = text.indexOf('\n', start);
