@@ -33,6 +33,7 @@ export const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 const CONTROL = /[\u0000-\u001f\u007f]/;
+const NUL_OR_CR = /[\u0000\r]/;
 
 /** Show a hostile value on one line: control characters as \xNN, cut after `max` characters. */
 export function printable(s: string, max = 60): string {
@@ -62,17 +63,17 @@ const namesFitALine: Rule = (m) => {
   return out;
 };
 
+const BOOT_FIELDS = [
+  ['bootFileName', 'boot-file-name', MAX_BOOT_FILE_BYTES],
+  ['serverHostname', 'server-hostname', MAX_SERVER_HOSTNAME_BYTES],
+] as const;
+
 /**
  * dhcp-boot takes the file and server names quoted; dnsmasq's reader turns \n \t \r \b \e back
  * into characters but no other control character survives (quoteDnsmasqString). Kea itself
  * refuses a server-hostname over 63 and a boot-file-name over 127 bytes (they are BOOTP header
  * fields), and dnsmasq would cut them there.
  */
-const BOOT_FIELDS = [
-  ['bootFileName', 'boot-file-name', MAX_BOOT_FILE_BYTES],
-  ['serverHostname', 'server-hostname', MAX_SERVER_HOSTNAME_BYTES],
-] as const;
-
 const bootFieldsFit: Rule = (m, scan) => {
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
@@ -257,5 +258,3 @@ export function unsafeGeneratedLines(files: readonly PlannedFile[]): { path: str
   }
   return out;
 }
-
-const NUL_OR_CR = /[\u0000\r]/;
