@@ -49,18 +49,36 @@ export function reportFiles(r: ReportData): { path: string; contents: string }[]
  * change is a small, fast diff.
  */
 export function formatJson(v: unknown, indent = ''): string {
+  // One walk, without a closure, an entries array or a template string per value: each list or
+  // object is one array of its members' texts, joined once. (A single string appended to piece by
+  // piece was measured slower: V8 then flattens a rope of hundreds of thousands of pieces.)
   const inner = `${indent}  `;
   if (Array.isArray(v)) {
     if (v.length === 0) return '[]';
-    const flat = (x: unknown) => x !== null && typeof x === 'object' && !Array.isArray(x) && Object.values(x).every((y) => y === null || typeof y !== 'object');
-    return `[\n${v.map((x) => `${inner}${flat(x) ? JSON.stringify(x) : formatJson(x, inner)}`).join(',\n')}\n${indent}]`;
+    const lines = new Array<string>(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      lines[i] = isFlatObject(x) ? JSON.stringify(x) : `${formatJson(x, inner)}`; // `${}`: "undefined" as before, not ''
+    }
+    return `[\n${inner}${lines.join(`,\n${inner}`)}\n${indent}]`;
   }
   if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v).filter(([, x]) => x !== undefined);
-    if (entries.length === 0) return '{}';
-    return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${formatJson(x, inner)}`).join(',\n')}\n${indent}}`;
+    const lines: string[] = [];
+    for (const k of Object.keys(v)) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== undefined) lines.push(`${JSON.stringify(k)}: ${formatJson(x, inner)}`); // as JSON.stringify: no value, no key
+    }
+    if (lines.length === 0) return '{}';
+    return `{\n${inner}${lines.join(`,\n${inner}`)}\n${indent}}`;
   }
   return JSON.stringify(v);
+}
+
+/** An object of plain values (no object or array inside): written on one line inside a list. */
+function isFlatObject(x: unknown): x is object {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) return false;
+  for (const y of Object.values(x)) if (y !== null && typeof y === 'object') return false;
+  return true;
 }
 
 const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
