@@ -37,55 +37,102 @@ const ip = (s: string): number => {
 export interface SubnetUse {
   /** Dynamic addresses per server (range sizes, in server order). */
   dynamic: [number, number];
-  /** Reserved addresses outside every dynamic range. */
+  /** Reservations outside every dynamic range. */
   reservedOutside: number;
   reserved: number;
   free: number;
 }
 
-/** Intervals [start, end] of each server's ranges in this subnet. */
-function serverIntervals(s: ReportSubnet, i: 0 | 1): [number, number][] {
-  return s.pools.flatMap((p) => {
-    const r = p.ranges[i];
-    return r ? [[ip(r.start), ip(r.end)] as [number, number]] : [];
-  });
+type Interval = [number, number];
+
+/**
+ * A subnet's addresses as integers, parsed once for every figure drawn from them (the report
+ * carries dotted quads; a big subnet has thousands of reservations).
+ */
+interface ParsedSubnet {
+  base: number;
+  /** Intervals [start, end] of each server's ranges, in server order. */
+  ranges: [Interval[], Interval[]];
+  /** The reservations' addresses, in the report's order (by address). */
+  reserved: Uint32Array;
 }
 
+function parseSubnet(s: ReportSubnet): ParsedSubnet {
+  const ranges: [Interval[], Interval[]] = [[], []];
+  for (const p of s.pools) {
+    for (const i of [0, 1] as const) {
+      const r = p.ranges[i];
+      if (r) ranges[i].push([ip(r.start), ip(r.end)]);
+    }
+  }
+  const reserved = new Uint32Array(s.reservations.length);
+  for (let k = 0; k < reserved.length; k++) reserved[k] = ip(s.reservations[k]!.address);
+  return { base: ip(s.network), ranges, reserved };
+}
+
+const inAnyOf = (iv: Interval[], n: number): boolean => {
+  for (const [x, y] of iv) if (n >= x && n <= y) return true;
+  return false;
+};
+const sizeOf = (iv: Interval[]): number => {
+  let n = 0;
+  for (const [x, y] of iv) n += y - x + 1;
+  return n;
+};
+
 export function subnetUse(s: ReportSubnet): SubnetUse {
-  const a = serverIntervals(s, 0);
-  const b = serverIntervals(s, 1);
-  const inAny = (n: number) => [...a, ...b].some(([x, y]) => n >= x && n <= y);
-  const sum = (iv: [number, number][]) => iv.reduce((n, [x, y]) => n + (y - x + 1), 0);
-  const reservedOutside = s.reservations.filter((r) => !inAny(ip(r.address))).length;
+  return useOf(s, parseSubnet(s));
+}
+
+function useOf(s: ReportSubnet, p: ParsedSubnet): SubnetUse {
+  const [a, b] = p.ranges;
+  let reservedOutside = 0;
+  for (const r of p.reserved) if (!inAnyOf(a, r) && !inAnyOf(b, r)) reservedOutside++;
+  const dynamic: [number, number] = [sizeOf(a), sizeOf(b)];
   const hosts = Math.max(0, s.size - 2);
-  return {
-    dynamic: [sum(a), sum(b)],
-    reservedOutside,
-    reserved: s.reservations.length,
-    free: Math.max(0, hosts - sum(a) - sum(b) - reservedOutside),
-  };
+  return { dynamic, reservedOutside, reserved: s.reservations.length, free: Math.max(0, hosts - dynamic[0] - dynamic[1] - reservedOutside) };
 }
 
 // ---------------------------------------------------------------- terminal bar
 
 export type BarCell = 'free' | 'reserved' | 'server0' | 'server1';
 
+/** Sorted numbers: whether one lies in lo..hi (binary search for the first >= lo). */
+function anyIn(sorted: Uint32Array, lo: number, hi: number): boolean {
+  let l = 0;
+  let h = sorted.length;
+  while (l < h) {
+    const m = (l + h) >>> 1;
+    if (sorted[m]! < lo) l = m + 1;
+    else h = m;
+  }
+  return l < sorted.length && sorted[l]! <= hi;
+}
+
 /**
  * The subnet in `width` cells; each cell shows what most of its addresses are (a reserved
  * address wins its cell, so single reservations stay visible).
  */
 export function subnetBar(s: ReportSubnet, width: number): BarCell[] {
-  const base = ip(s.network);
-  const a = serverIntervals(s, 0);
-  const b = serverIntervals(s, 1);
-  const reserved = s.reservations.map((r) => ip(r.address));
-  const overlap = (iv: [number, number][], lo: number, hi: number) =>
-    iv.reduce((n, [x, y]) => n + Math.max(0, Math.min(y, hi) - Math.max(x, lo) + 1), 0);
+  const { base, ranges: [a, b], reserved } = parseSubnet(s);
+  // The report's reservations are by address already; sort only when given otherwise.
+  let sorted = reserved;
+  for (let k = 1; k < reserved.length; k++) {
+    if (reserved[k]! < reserved[k - 1]!) {
+      sorted = reserved.slice().sort();
+      break;
+    }
+  }
+  const overlap = (iv: Interval[], lo: number, hi: number) => {
+    let n = 0;
+    for (const [x, y] of iv) n += Math.max(0, Math.min(y, hi) - Math.max(x, lo) + 1);
+    return n;
+  };
   const cells: BarCell[] = [];
   for (let c = 0; c < width; c++) {
     const lo = base + Math.floor((c * s.size) / width);
     const hi = Math.max(lo, base + Math.floor(((c + 1) * s.size) / width) - 1);
-    if (reserved.some((r) => r >= lo && r <= hi)) {
+    if (anyIn(sorted, lo, hi)) {
       cells.push('reserved');
       continue;
     }
@@ -110,7 +157,10 @@ const num = (n: number) => {
   return Object.is(r, -0) ? '0' : String(r);
 };
 
+const XML_SPECIAL = /[&<>"']/;
+
 export function xmlEscape(s: string): string {
+  if (!XML_SPECIAL.test(s)) return s; // the usual case: nothing to replace, no five copies
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
@@ -125,56 +175,74 @@ export function shortRange(start: string, end: string): string {
 
 /** One row per subnet: title, bar, the subnet's first and last address, and a caption naming every colour. */
 export function renderAddressMapSvg(r: ReportData): string {
-  const rows: string[] = [];
+  // One list of lines for the whole file, joined once; the first four (the header, which needs the
+  // height) are filled in at the end.
+  const lines: string[] = ['', '', '', ''];
   let y = PAD;
   const servers = r.design.servers;
   for (const s of r.subnets) {
-    const use = subnetUse(s);
-    const base = ip(s.network);
+    const parsed = parseSubnet(s);
+    const use = useOf(s, parsed);
+    const base = parsed.base;
     const x = (addr: number) => PAD + ((addr - base) / s.size) * BAR_W;
-    const out: string[] = [];
     const title = `Subnet ${s.id}: ${s.prefix}${s.sharedNetwork ? ` (shared network ${s.sharedNetwork})` : ''}`;
-    out.push(`<text x="${PAD}" y="${num(y + 14)}" font-weight="bold">${xmlEscape(title)}</text>`);
+    lines.push('<g>', `  <text x="${PAD}" y="${num(y + 14)}" font-weight="bold">${xmlEscape(title)}</text>`);
     const barY = y + 22;
-    out.push(`<rect x="${PAD}" y="${num(barY)}" width="${BAR_W}" height="24" fill="${COLORS.free}"/>`);
+    lines.push(`  <rect x="${PAD}" y="${num(barY)}" width="${BAR_W}" height="24" fill="${COLORS.free}"/>`);
     for (const i of [0, 1] as const) {
       for (const p of s.pools) {
         const rg = p.ranges[i];
         if (!rg) continue;
         const x0 = x(ip(rg.start));
         const w = Math.max(2, x(ip(rg.end) + 1) - x0);
-        out.push(`<rect x="${num(x0)}" y="${num(barY)}" width="${num(w)}" height="24" fill="${i === 0 ? COLORS.server0 : COLORS.server1}"><title>${xmlEscape(`${servers[i]}: ${rg.start}-${rg.end} (${rg.size} addresses, lease ${rg.lease})`)}</title></rect>`);
+        lines.push(`  <rect x="${num(x0)}" y="${num(barY)}" width="${num(w)}" height="24" fill="${i === 0 ? COLORS.server0 : COLORS.server1}"><title>${xmlEscape(`${servers[i]}: ${rg.start}-${rg.end} (${rg.size} addresses, lease ${rg.lease})`)}</title></rect>`);
         if (w >= servers[i].length * 7 + 8) {
-          out.push(`<text x="${num(x0 + w / 2)}" y="${num(barY + 16)}" text-anchor="middle" fill="#ffffff">${xmlEscape(servers[i])}</text>`);
+          lines.push(`  <text x="${num(x0 + w / 2)}" y="${num(barY + 16)}" text-anchor="middle" fill="#ffffff">${xmlEscape(servers[i])}</text>`);
         }
       }
     }
     // Reserved addresses as dark marks: a run of adjacent addresses (or of addresses sharing a pixel
-    // column) is one mark, so 100,000 reservations stay a small file.
-    const runs: { from: string; to: string; n: number; x0: number; x1: number; first: string }[] = [];
-    for (const rv of s.reservations) {
-      const a = ip(rv.address);
+    // column) is one mark, so 100,000 reservations stay a small file. A run is drawn when the next
+    // reservation does not extend it (and after the last one).
+    const markTop = num(barY - 4);
+    const markBottom = num(barY + 28);
+    const mark = (from: number, to: number, n: number, x0: number, x1: number) => {
+      const first = s.reservations[from]!;
+      const tip =
+        n === 1 ? `reserved ${first.address}${first.hostname ? ` ${first.hostname}` : ''}` : `${n} reserved: ${first.address} … ${s.reservations[to]!.address}`;
+      const w = x1 - x0;
+      if (n === 1 || w < 3) {
+        const px = num((x0 + x1) / 2);
+        lines.push(`  <line x1="${px}" y1="${markTop}" x2="${px}" y2="${markBottom}" stroke="${COLORS.reserved}" stroke-width="1.5"><title>${xmlEscape(tip)}</title></line>`);
+      } else {
+        lines.push(`  <rect x="${num(x0)}" y="${markTop}" width="${num(w)}" height="32" fill="${COLORS.reserved}"><title>${xmlEscape(tip)}</title></rect>`);
+      }
+    };
+    const reserved = parsed.reserved;
+    // The open run: indexes of its first and last reservation, their count, its left and right edge.
+    let runFrom = -1;
+    let runTo = -1;
+    let runN = 0;
+    let runX0 = 0;
+    let runX1 = 0;
+    for (let k = 0; k < reserved.length; k++) {
+      const a = reserved[k]!;
       const x0 = x(a);
       const x1 = x(a + 1);
-      const last = runs[runs.length - 1];
-      if (last && (ip(last.to) + 1 === a || Math.round(x0) <= Math.round(last.x1))) {
-        last.to = rv.address;
-        last.n++;
-        last.x1 = x1;
+      if (runN > 0 && (reserved[runTo]! + 1 === a || Math.round(x0) <= Math.round(runX1))) {
+        runTo = k;
+        runN++;
+        runX1 = x1;
       } else {
-        runs.push({ from: rv.address, to: rv.address, n: 1, x0, x1, first: `${rv.address}${rv.hostname ? ` ${rv.hostname}` : ''}` });
+        if (runN > 0) mark(runFrom, runTo, runN, runX0, runX1);
+        runFrom = k;
+        runTo = k;
+        runN = 1;
+        runX0 = x0;
+        runX1 = x1;
       }
     }
-    for (const run of runs) {
-      const tip = run.n === 1 ? `reserved ${run.first}` : `${run.n} reserved: ${run.from} … ${run.to}`;
-      const w = run.x1 - run.x0;
-      if (run.n === 1 || w < 3) {
-        const px = num((run.x0 + run.x1) / 2);
-        out.push(`<line x1="${px}" y1="${num(barY - 4)}" x2="${px}" y2="${num(barY + 28)}" stroke="${COLORS.reserved}" stroke-width="1.5"><title>${xmlEscape(tip)}</title></line>`);
-      } else {
-        out.push(`<rect x="${num(run.x0)}" y="${num(barY - 4)}" width="${num(w)}" height="32" fill="${COLORS.reserved}"><title>${xmlEscape(tip)}</title></rect>`);
-      }
-    }
+    if (runN > 0) mark(runFrom, runTo, runN, runX0, runX1);
     if (r.leases) {
       // Live leases: a green dot under the bar, one per pixel column at most.
       const dots = new Map<number, number>();
@@ -183,12 +251,12 @@ export function renderAddressMapSvg(r: ReportData): string {
         dots.set(px, (dots.get(px) ?? 0) + 1);
       }
       for (const [px, n] of [...dots].sort((p, q) => p[0] - q[0])) {
-        out.push(`<circle cx="${px}" cy="${num(barY + 32)}" r="2.5" fill="${COLORS.lease}"><title>${n} live lease(s)</title></circle>`);
+        lines.push(`  <circle cx="${px}" cy="${num(barY + 32)}" r="2.5" fill="${COLORS.lease}"><title>${n} live lease(s)</title></circle>`);
       }
     }
     const axisY = barY + 42 + (r.leases ? 6 : 0);
-    out.push(`<text x="${PAD}" y="${num(axisY)}" fill="${COLORS.dim}" font-size="11">${xmlEscape(s.network)}</text>`);
-    out.push(`<text x="${PAD + BAR_W}" y="${num(axisY)}" fill="${COLORS.dim}" font-size="11" text-anchor="end">${xmlEscape(s.broadcast)}</text>`);
+    lines.push(`  <text x="${PAD}" y="${num(axisY)}" fill="${COLORS.dim}" font-size="11">${xmlEscape(s.network)}</text>`);
+    lines.push(`  <text x="${PAD + BAR_W}" y="${num(axisY)}" fill="${COLORS.dim}" font-size="11" text-anchor="end">${xmlEscape(s.broadcast)}</text>`);
     let cy = axisY + 18;
     for (const i of [0, 1] as const) {
       const ranges = s.pools.map((p) => p.ranges[i]).filter((rg) => rg !== null);
@@ -196,34 +264,31 @@ export function renderAddressMapSvg(r: ReportData): string {
         ranges.length === 0
           ? 'no dynamic range (reservations only)'
           : `${use.dynamic[i]} dynamic address(es): ${ranges.map((rg) => `${shortRange(rg.start, rg.end)} (lease ${rg.lease})`).join(', ')}`;
-      out.push(
-        `<text x="${PAD}" y="${num(cy)}"><tspan fill="${i === 0 ? COLORS.server0 : COLORS.server1}" font-weight="bold">${xmlEscape(`■ ${servers[i]}`)}</tspan> ${xmlEscape(text)}</text>`,
+      lines.push(
+        `  <text x="${PAD}" y="${num(cy)}"><tspan fill="${i === 0 ? COLORS.server0 : COLORS.server1}" font-weight="bold">${xmlEscape(`■ ${servers[i]}`)}</tspan> ${xmlEscape(text)}</text>`,
       );
       cy += 18;
     }
-    out.push(
-      `<text x="${PAD}" y="${num(cy)}"><tspan font-weight="bold">${xmlEscape('| reserved')}</tspan> ${use.reserved} (black marks)   <tspan fill="${COLORS.free}" stroke="${COLORS.dim}" stroke-width="0.5">■</tspan> <tspan font-weight="bold">free</tspan> ${use.free} address(es) in neither range (grey)</text>`,
+    lines.push(
+      `  <text x="${PAD}" y="${num(cy)}"><tspan font-weight="bold">${xmlEscape('| reserved')}</tspan> ${use.reserved} (black marks)   <tspan fill="${COLORS.free}" stroke="${COLORS.dim}" stroke-width="0.5">■</tspan> <tspan font-weight="bold">free</tspan> ${use.free} address(es) in neither range (grey)</text>`,
     );
     cy += 18;
     if (r.leases) {
-      out.push(`<text x="${PAD}" y="${num(cy)}"><tspan fill="${COLORS.lease}" font-weight="bold">● live leases</tspan> ${s.liveLeases.length} (green dots under the bar)</text>`);
+      lines.push(`  <text x="${PAD}" y="${num(cy)}"><tspan fill="${COLORS.lease}" font-weight="bold">● live leases</tspan> ${s.liveLeases.length} (green dots under the bar)</text>`);
       cy += 18;
     }
-    rows.push(`<g>\n${out.map((l) => `  ${l}`).join('\n')}\n</g>`);
+    lines.push('</g>');
     y = cy + 12;
   }
   if (r.subnets.length === 0) {
-    rows.push(`<text x="${PAD}" y="${PAD + 14}">No subnets.</text>`);
+    lines.push(`<text x="${PAD}" y="${PAD + 14}">No subnets.</text>`);
     y = PAD + 30;
   }
   const height = Math.ceil(y);
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}" font-family="sans-serif" font-size="13" fill="${COLORS.text}">`,
-    `<title>${xmlEscape(`Address map: ${r.source} split between ${servers[0]} and ${servers[1]}`)}</title>`,
-    `<rect x="0" y="0" width="${W}" height="${height}" fill="#ffffff"/>`,
-    ...rows,
-    '</svg>',
-    '',
-  ].join('\n');
+  lines[0] = '<?xml version="1.0" encoding="UTF-8"?>';
+  lines[1] = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}" font-family="sans-serif" font-size="13" fill="${COLORS.text}">`;
+  lines[2] = `<title>${xmlEscape(`Address map: ${r.source} split between ${servers[0]} and ${servers[1]}`)}</title>`;
+  lines[3] = `<rect x="0" y="0" width="${W}" height="${height}" fill="#ffffff"/>`;
+  lines.push('</svg>', '');
+  return lines.join('\n');
 }
