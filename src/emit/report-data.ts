@@ -165,20 +165,30 @@ export const CHANGED_MEANING = [
   'Options in the reservations options directory are sent when the client asks for them; Kea sends routers, DNS servers and domain name even unasked (dhcp-optsfile lines cannot force).',
 ];
 
+/** Decimal text of 0..255, shared. */
+const OCTET = Array.from({ length: 256 }, (_, i) => String(i));
+
+/**
+ * formatIPv4 for many addresses in a row: the reservations of a subnet share their first three
+ * octets, so that prefix is written once per run of equal prefixes, not once per address.
+ */
+function addressFormatter(): (n: number) => string {
+  let prefixOf = -1;
+  let prefix = '';
+  return (n) => {
+    if (n >>> 8 !== prefixOf) {
+      prefixOf = n >>> 8;
+      prefix = `${OCTET[(n >>> 24) & 255]}.${OCTET[(n >>> 16) & 255]}.${OCTET[(n >>> 8) & 255]}.`;
+    }
+    return prefix + OCTET[n & 255]!;
+  };
+}
+
 const optionText = (o: ModelOption) => `${o.dnsmasq?.token},${o.dnsmasq?.value}`;
 
 export function buildReport(x: ReportInput): ReportData {
   const { model: m, plan } = x;
   const servers = plan.servers;
-  const reservations = m.subnets.reduce((n, s) => n + s.reservations.length, 0) + plan.floatingReservations.length;
-  const options =
-    m.options.length +
-    m.sharedNetworks.reduce((n, s) => n + s.options.length, 0) +
-    m.subnets.reduce(
-      (n, s) => n + s.options.length + s.pools.reduce((k, p) => k + p.options.length, 0) + s.reservations.reduce((k, r) => k + r.options.length, 0),
-      0,
-    ) +
-    plan.floatingReservations.reduce((n, r) => n + r.options.length, 0);
   const items: ReportItem[] = x.diagnostics
     .filter((d): d is Diagnostic & { severity: 'warning' | 'note' } => d.severity === 'warning' || d.severity === 'note')
     .map((d) => {
@@ -205,37 +215,53 @@ export function buildReport(x: ReportInput): ReportData {
     if (list) list.push(sp);
     else splitsBySubnet.set(sp.subnet.id, [sp]);
   }
+  const dotted = addressFormatter();
+  const liveIn = x.leases ? liveLeaseFinder(x.leases.read.active) : undefined;
+  // The summary's counts are summed in the same pass over the subnets that builds their reports.
+  let reservations = plan.floatingReservations.length;
+  let options = m.options.length;
+  for (const n of m.sharedNetworks) options += n.options.length;
+  for (const r of plan.floatingReservations) options += r.options.length;
+  let pools = 0;
   const subnets: ReportSubnet[] = m.subnets.map((s) => {
+    reservations += s.reservations.length;
+    options += s.options.length;
+    pools += s.pools.length;
+    for (const p of s.pools) options += p.options.length;
     const splits = splitsBySubnet.get(s.id) ?? [];
-    const pools: ReportPool[] = splits.map((sp) => {
-      const range = (i: 0 | 1): ReportRange | null => {
-        const r = sp.ranges[i];
-        if (!r) return null;
-        return {
-          server: servers[i],
-          start: formatIPv4(r.start),
-          end: formatIPv4(r.end),
-          size: r.end - r.start + 1,
-          usable: r.usable,
-          leaseSeconds: r.lease === INFINITE_LIFETIME ? null : r.lease,
-          lease: formatLease(r.lease),
-        };
-      };
+    // Splits: the pools as split, and what each server can hand out alone.
+    const alone: [number, number] = [0, 0];
+    const reportPools: ReportPool[] = splits.map((sp) => {
+      alone[0] += sp.ranges[0]?.usable ?? 0;
+      alone[1] += sp.ranges[1]?.usable ?? 0;
       return {
         start: formatIPv4(sp.pool.start),
         end: formatIPv4(sp.pool.end),
         size: sp.pool.end - sp.pool.start + 1,
-        ranges: [range(0), range(1)],
+        ranges: [reportRange(sp.ranges[0], servers[0]), reportRange(sp.ranges[1], servers[1])],
         how: sp.how,
       };
     });
-    const reserved = s.reservations
-      .filter((r) => r.ip !== undefined)
-      .slice()
-      .sort((a, b) => a.ip! - b.ip!)
-      .map((r) => ({ address: formatIPv4(r.ip!), hostname: r.hostname ?? null }));
+    let keaPool = 0;
+    for (const p of s.pools) keaPool += p.end - p.start + 1;
+    // Reservations with an address, by address. One pass counts them (and their options) and sees
+    // whether Kea listed them in order already; only then is a sorted copy made (a stable sort
+    // keeps equal ones in Kea's order, as the in-order case does).
+    let withIp = 0;
+    let inOrder = true;
+    let last = -1;
+    for (const r of s.reservations) {
+      options += r.options.length;
+      if (r.ip === undefined) continue;
+      if (r.ip < last) inOrder = false;
+      last = r.ip;
+      withIp++;
+    }
+    const byAddress = inOrder ? s.reservations : s.reservations.filter((r) => r.ip !== undefined).sort((a, b) => a.ip! - b.ip!);
+    const reserved = new Array<ReportReservation>(withIp);
+    let k = 0;
+    for (const r of byAddress) if (r.ip !== undefined) reserved[k++] = { address: dotted(r.ip), hostname: r.hostname ?? null };
     const bcast = broadcastOf(s.network, s.prefixLength);
-    const live = x.leases ? x.leases.read.active.filter((l) => l.address >= s.network && l.address <= bcast).map((l) => formatIPv4(l.address)) : [];
     return {
       id: s.id,
       prefix: s.text,
@@ -243,16 +269,10 @@ export function buildReport(x: ReportInput): ReportData {
       broadcast: formatIPv4(bcast),
       size: bcast - s.network + 1,
       sharedNetwork: s.sharedNetwork ?? null,
-      pools,
+      pools: reportPools,
       reservations: reserved,
-      capacity: {
-        keaPool: s.pools.reduce((n, p) => n + (p.end - p.start + 1), 0),
-        alone: [
-          splits.reduce((n, sp) => n + (sp.ranges[0]?.usable ?? 0), 0),
-          splits.reduce((n, sp) => n + (sp.ranges[1]?.usable ?? 0), 0),
-        ],
-      },
-      liveLeases: live,
+      capacity: { keaPool, alone },
+      liveLeases: liveIn ? liveIn(s.network, bcast) : [],
     };
   });
 
@@ -262,7 +282,7 @@ export function buildReport(x: ReportInput): ReportData {
     summary: {
       subnets: m.subnets.length,
       sharedNetworks: m.sharedNetworks.length,
-      pools: m.subnets.reduce((n, s) => n + s.pools.length, 0),
+      pools,
       reservations,
       options,
       optionTags: x.folding.tags.length,
@@ -284,6 +304,8 @@ export function buildReport(x: ReportInput): ReportData {
     subnets,
     floatingReservations: plan.floatingReservations.length,
     optionTags: x.folding.tags.map((t) => ({ name: t.name, options: t.options.map(optionText), hosts: t.hosts.length })),
+    // One located line per dropped option (x.where is a search of the source text: each path
+    // is located once, here, and both the Markdown and the JSON print this string).
     redundantOptions: x.folding.redundant.map((r) => ({
       option: String(r.option.name ?? r.option.code),
       host: r.reservation.hostname ?? r.reservation.identifier.hex,
@@ -295,9 +317,51 @@ export function buildReport(x: ReportInput): ReportData {
   };
 }
 
+type PlannedRange = PairPlan['splits'][number]['ranges'][0];
+
+function reportRange(r: PlannedRange, server: string): ReportRange | null {
+  if (!r) return null;
+  return {
+    server,
+    start: formatIPv4(r.start),
+    end: formatIPv4(r.end),
+    size: r.end - r.start + 1,
+    usable: r.usable,
+    leaseSeconds: r.lease === INFINITE_LIFETIME ? null : r.lease,
+    lease: formatLease(r.lease),
+  };
+}
+
+/**
+ * The live leases' addresses in network..broadcast, in the order of `active` (as a filter of it
+ * would give), for each subnet: the leases are sorted by address once and each subnet takes its
+ * slice by binary search, instead of every subnet scanning every lease.
+ */
+function liveLeaseFinder(active: readonly { address: number }[]): (network: number, broadcast: number) => string[] {
+  const byAddress = active.map((_, i) => i).sort((a, b) => active[a]!.address - active[b]!.address);
+  const firstAtOrAbove = (n: number) => {
+    let lo = 0;
+    let hi = byAddress.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (active[byAddress[mid]!]!.address < n) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return (network, broadcast) =>
+    byAddress
+      .slice(firstAtOrAbove(network), firstAtOrAbove(broadcast + 1))
+      .sort((a, b) => a - b)
+      .map((i) => formatIPv4(active[i]!.address));
+}
+
 function leaseReport(x: ReportInput, l: NonNullable<ReportInput['leases']>): ReportLeases {
   const p = l.placement;
   const mustCarry = x.plan.mode === 'equal' ? [true, true] : [true, false];
+  // The first subnet of each id, as a find would give.
+  const prefixOf = new Map<number, string>();
+  for (const s of x.model.subnets) if (!prefixOf.has(s.id)) prefixOf.set(s.id, s.text);
   return {
     files: l.files.map(x.displayFile),
     at: new Date(l.at * 1000).toISOString(),
@@ -315,7 +379,7 @@ function leaseReport(x: ReportInput, l: NonNullable<ReportInput['leases']>): Rep
     })),
     subnets: p.subnets.map((u) => ({
       id: u.subnetId,
-      prefix: x.model.subnets.find((s) => s.id === u.subnetId)?.text ?? '',
+      prefix: prefixOf.get(u.subnetId) ?? '',
       dynamicClients: u.dynamicClients,
       reservedClients: u.reservedClients,
       alone: u.alone,

@@ -114,7 +114,17 @@ function anyIn(sorted: Uint32Array, lo: number, hi: number): boolean {
  * address wins its cell, so single reservations stay visible).
  */
 export function subnetBar(s: ReportSubnet, width: number): BarCell[] {
-  const { base, ranges: [a, b], reserved } = parseSubnet(s);
+  return barOf(s, parseSubnet(s), width);
+}
+
+/** subnetBar and subnetUse of one subnet, its addresses parsed once for both. */
+export function subnetBarAndUse(s: ReportSubnet, width: number): { bar: BarCell[]; use: SubnetUse } {
+  const parsed = parseSubnet(s);
+  return { bar: barOf(s, parsed, width), use: useOf(s, parsed) };
+}
+
+function barOf(s: ReportSubnet, p: ParsedSubnet, width: number): BarCell[] {
+  const { base, ranges: [a, b], reserved } = p;
   // The report's reservations are by address already; sort only when given otherwise.
   let sorted = reserved;
   for (let k = 1; k < reserved.length; k++) {

@@ -5,7 +5,7 @@
  * stays in cli/.
  */
 import type { ReportData } from './report-data.js';
-import { renderAddressMapSvg, subnetBar, subnetUse, type BarCell } from './report-map.js';
+import { renderAddressMapSvg, subnetBarAndUse, type BarCell } from './report-map.js';
 
 export { buildReport, REPORT_SCHEMA_VERSION, type ReportData, type ReportInput } from './report-data.js';
 
@@ -251,10 +251,10 @@ export function renderText(r: ReportData, p: Paint): string {
     const label = (s: (typeof r.subnets)[number]) => `${s.id}: ${s.prefix}`;
     const wide = Math.max(...r.subnets.map((s) => label(s).length));
     for (const s of r.subnets) {
-      const bar = subnetBar(s, BAR_WIDTH)
+      const { bar: cells, use } = subnetBarAndUse(s, BAR_WIDTH);
+      const bar = cells
         .map((c) => (c === 'server0' ? p.server[0] : c === 'server1' ? p.server[1] : c === 'reserved' ? p.reserved : p.dim)(BAR_CHAR[c]))
         .join('');
-      const use = subnetUse(s);
       const cap = s.capacity;
       const split = cap.keaPool === 0 ? 'reservations only' : `${s0} ${cap.alone[0]}, ${s1} ${cap.alone[1]} of ${cap.keaPool} Kea pool addresses`;
       const live = r.leases ? `, ${s.liveLeases.length} live lease(s)` : '';
