@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compile, DEFAULT_COMPILE_OPTIONS, type CompileOptions, type CompileResult } from '../src/compile.js';
 import { formatJson, NO_PAINT, REPORT_FORMATS, REPORT_SCHEMA_VERSION, renderMarkdown, renderText, type Paint, type ReportData } from '../src/emit/report.js';
-import { renderAddressMapSvg, shortRange, subnetBar, subnetUse } from '../src/emit/report-map.js';
+import { renderAddressMapSvg, shortRange, subnetBar, subnetBarAndUse, subnetUse } from '../src/emit/report-map.js';
 import type { ReportSubnet } from '../src/emit/report-data.js';
 import { xmlProblems } from './support/xml-wellformed.js';
 
@@ -187,6 +187,15 @@ describe('address map', () => {
     expect(cells.slice(24, 36).every((c) => c === 'server1')).toBe(true);
     expect(cells[Math.floor((200 * 48) / 256)]).toBe('reserved');
     expect(cells.filter((c) => c === 'free')).toHaveLength(11);
+  });
+
+  it('bar and counts agree however the reservations are ordered, and parsed once for both', () => {
+    const reservations = ['192.0.2.250', '192.0.2.5', '192.0.2.200', '192.0.2.140'].map((address) => ({ address, hostname: null }));
+    const sorted = subnet({ reservations: [...reservations].sort((a, b) => Number(a.address.split('.')[3]) - Number(b.address.split('.')[3])) });
+    const unsorted = subnet({ reservations });
+    for (const width of [1, 7, 48, 300]) expect(subnetBar(unsorted, width)).toEqual(subnetBar(sorted, width));
+    expect(subnetBarAndUse(unsorted, 48)).toEqual({ bar: subnetBar(sorted, 48), use: subnetUse(sorted) });
+    expect(subnetUse(unsorted)).toEqual({ dynamic: [128, 64], reservedOutside: 2, reserved: 4, free: 254 - 192 - 2 });
   });
 
   it('counts dynamic, reserved and free addresses', () => {
