@@ -10,7 +10,7 @@
 import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
 import { dirname } from 'node:path';
 import type { Diagnostic, JsonPath, SourcePosition } from '../diagnostics/diagnostic.js';
-import { jsonLocator, type JsonLocator } from './locate-json.js';
+import { jsonLocator, type JsonIndex, type JsonLocator } from './locate-json.js';
 import { parseJson, MAX_NESTING } from './parse-json.js';
 import { nodeHost, readSource, type LoadHost } from './read-source.js';
 import { lineTextIn, sourceFile, SplicedTextBuilder, type SourceFile } from './source-map.js';
@@ -111,7 +111,7 @@ function loadFile(main: SourceFile, mainBytes: number, host: LoadHost, opts: Loa
   const parsed = parseJson(source.text);
   source.value = parsed.value;
   if (parsed.tooDeepAt !== undefined) source.markTooDeep();
-  if (parsed.strictJson) source.markStrictJson();
+  if (parsed.index) source.markStrictJson(parsed.index);
 
   // Diagnostics in text order: duplicates found before a syntax error, then the errors.
   for (const dup of parsed.duplicates) {
@@ -151,8 +151,8 @@ function loadFile(main: SourceFile, mainBytes: number, host: LoadHost, opts: Loa
 interface MutableSource extends LoadedSource {
   value: unknown;
   markTooDeep(): void;
-  /** The text is strict JSON without duplicate keys: locate without building a parse tree. */
-  markStrictJson(): void;
+  /** The text is strict JSON without duplicate keys: locate through its index, without a parse tree. */
+  markStrictJson(index: JsonIndex): void;
 }
 
 function makeSource(main: SourceFile, ctx: SpliceContext): MutableSource {
@@ -185,8 +185,8 @@ function makeSource(main: SourceFile, ctx: SpliceContext): MutableSource {
     markTooDeep: () => {
       refuseTree = true;
     },
-    markStrictJson: () => {
-      strict = jsonLocator(text);
+    markStrictJson: (index) => {
+      strict = jsonLocator(text, index);
     },
     locate(path, key = false) {
       if (strict) {

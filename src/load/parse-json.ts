@@ -13,6 +13,7 @@
  */
 import { visit } from 'jsonc-parser';
 import type { JsonPath } from '../diagnostics/diagnostic.js';
+import { indexJson, type JsonIndex } from './locate-json.js';
 
 /** Deeper nesting than this is refused; Kea configs are about 8 levels deep. */
 export const MAX_NESTING = 512;
@@ -44,6 +45,8 @@ export interface ParsedJson {
   tooDeepAt: number | undefined;
   /** True when the text is strict JSON without duplicate keys (the JSON.parse fast path took it). */
   strictJson?: boolean;
+  /** The containers of the text, when `strictJson` (for `jsonLocator`). */
+  index?: JsonIndex;
 }
 
 /** jsonc-parser's ParseErrorCode (an ambient const enum, unusable under isolatedModules) in words. */
@@ -76,64 +79,44 @@ interface Frame {
 /** Thrown from a visitor callback to stop `visit` (which would otherwise recurse on). */
 const STOP = Symbol('stop');
 
-/** Property names in `text` (strings followed by ':'), or -1 when the text is not plain JSON text. */
-function countKeys(text: string): number {
-  let keys = 0;
-  let i = text.indexOf('"');
-  while (i >= 0) {
-    let end = text.indexOf('"', i + 1);
-    for (;;) {
-      if (end < 0) return -1;
-      let backslashes = 0;
-      for (let b = end - 1; text.charCodeAt(b) === 92; b--) backslashes++;
-      if (backslashes % 2 === 0) break;
-      end = text.indexOf('"', end + 1);
-    }
-    let j = end + 1;
-    let c = text.charCodeAt(j);
-    while (c === 32 || c === 10 || c === 13 || c === 9) c = text.charCodeAt(++j);
-    if (c === 58) keys++;
-    i = text.indexOf('"', j);
-  }
-  return keys;
-}
-
-/** Own keys of every object in `value`, or -1 when containers nest deeper than MAX_NESTING. */
+/**
+ * Own keys of every object in `value`. Recursion is safe: the caller has checked that the text
+ * (and so the value) nests no deeper than MAX_NESTING.
+ */
 function countValueKeys(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
   let keys = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    if (depth >= MAX_NESTING) return -1;
-    if (Array.isArray(v)) {
-      for (const item of v) if (typeof item === 'object' && item !== null) stack.push([item, depth + 1]);
-    } else {
-      for (const k in v) {
-        keys++;
-        const item = (v as Record<string, unknown>)[k];
-        if (typeof item === 'object' && item !== null) stack.push([item, depth + 1]);
-      }
+  if (Array.isArray(value)) {
+    for (const item of value) if (typeof item === 'object' && item !== null) keys += countValueKeys(item);
+  } else {
+    for (const k in value) {
+      keys++;
+      const item = (value as Record<string, unknown>)[k];
+      if (typeof item === 'object' && item !== null) keys += countValueKeys(item);
     }
   }
   return keys;
 }
 
-/** The value when JSON.parse gives exactly what the visitor would; undefined otherwise. */
-function parseStrict(text: string): { value: unknown } | undefined {
+/**
+ * The value when JSON.parse gives exactly what the visitor would, with the container index the
+ * locator uses; undefined otherwise. One pass over the text (`indexJson`) both indexes it and
+ * counts its property names: when the value has as many own keys, no object repeated a key.
+ */
+function parseStrict(text: string): { value: unknown; index: JsonIndex } | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return undefined;
   }
-  const inText = countKeys(text);
-  return inText >= 0 && inText === countValueKeys(value) ? { value } : undefined;
+  const index = indexJson(text, MAX_NESTING);
+  return index !== undefined && index.keys === countValueKeys(value) ? { value, index } : undefined;
 }
 
 export function parseJson(text: string): ParsedJson {
   const strict = parseStrict(text);
-  if (strict) return { value: strict.value, syntaxErrors: [], duplicates: [], tooDeepAt: undefined, strictJson: true };
+  if (strict) return { value: strict.value, syntaxErrors: [], duplicates: [], tooDeepAt: undefined, strictJson: true, index: strict.index };
   const syntaxErrors: SyntaxProblem[] = [];
   const duplicates: DuplicateKey[] = [];
   const stack: Frame[] = [];
