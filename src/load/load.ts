@@ -13,7 +13,7 @@ import type { Diagnostic, JsonPath, SourcePosition } from '../diagnostics/diagno
 import { jsonLocator, type JsonIndex, type JsonLocator } from './locate-json.js';
 import { parseJson, MAX_NESTING } from './parse-json.js';
 import { nodeHost, readSource, type LoadHost } from './read-source.js';
-import { lineTextIn, sourceFile, SplicedTextBuilder, type SourceFile } from './source-map.js';
+import { lineCountOf, lineTextIn, sourceFile, SplicedTextBuilder, type SourceFile } from './source-map.js';
 import { chainStart, spliceFile, type SpliceContext } from './splice.js';
 
 export type { LoadHost } from './read-source.js';
@@ -207,10 +207,7 @@ function makeSource(main: SourceFile, ctx: SpliceContext): MutableSource {
     },
     lineCount(file) {
       const source = files.get(file);
-      if (source === undefined || source.text === '') return 0;
-      let n = 1;
-      for (let i = source.text.indexOf('\n'); i >= 0 && i < source.text.length - 1; i = source.text.indexOf('\n', i + 1)) n++;
-      return n;
+      return source === undefined ? 0 : lineCountOf(source);
     },
   };
 }

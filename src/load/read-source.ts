@@ -2,6 +2,7 @@
  * Reading one file through the injected host, turning every way it can fail into a code.
  * Nothing here throws for bad input; I/O errors become values.
  */
+import { isAscii } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 
 /** The file-system access the loader needs; tests pass a fake, the CLI the default below. */
@@ -67,6 +68,9 @@ export function readSource(host: LoadHost, path: string, role: FileRole, budget:
   }
   if (raw.length > budget) return tooLarge;
   if (raw.includes(0)) return { ok: false, code: 'FILE_NOT_TEXT', args: { path } };
+  // Plain ASCII (most configs) reads the same as Latin-1, which decodes by a plain byte copy,
+  // several times faster than validating UTF-8.
+  if (Buffer.isBuffer(raw) && isAscii(raw)) return { ok: true, text: raw.toString('latin1'), bytes: raw.length };
   try {
     // TextDecoder drops a leading UTF-8 BOM by itself.
     return { ok: true, text: utf8.decode(raw), bytes: raw.length };
