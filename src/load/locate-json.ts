@@ -125,7 +125,8 @@ export function indexJson(text: string, maxNesting: number): JsonIndex | undefin
       else closeBracket = next(']', bracket + 1);
     }
   }
-  return { keys, maxDepth, count, starts, ends, after };
+  // Give back the unused capacity (the arrays live as long as the loaded source).
+  return { keys, maxDepth, count, starts: starts.slice(0, count), ends: ends.slice(0, count), after: after.slice(0, count) };
 }
 
 function grow(a: Int32Array<ArrayBuffer>, capacity: number): Int32Array<ArrayBuffer> {
