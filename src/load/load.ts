@@ -13,7 +13,7 @@ import type { Diagnostic, JsonPath, SourcePosition } from '../diagnostics/diagno
 import { jsonLocator, type JsonIndex, type JsonLocator } from './locate-json.js';
 import { parseJson, MAX_NESTING } from './parse-json.js';
 import { nodeHost, readSource, type LoadHost } from './read-source.js';
-import { lineCountOf, lineTextIn, sourceFile, SplicedTextBuilder, type SourceFile } from './source-map.js';
+import { lineCountOf, lineTextOf, sourceFile, SplicedTextBuilder, type SourceFile } from './source-map.js';
 import { chainStart, spliceFile, type SpliceContext } from './splice.js';
 
 export type { LoadHost } from './read-source.js';
@@ -156,11 +156,11 @@ interface MutableSource extends LoadedSource {
 }
 
 function makeSource(main: SourceFile, ctx: SpliceContext): MutableSource {
-  const { text, positionAt } = ctx.out.finish(main);
+  // From here on only `lines` is kept of the files: their texts can be collected.
+  const { text, positionAt, lines } = ctx.out.finish(main, ctx.files.values());
   let refuseTree = false;
   let tree: Node | undefined | null = null; // null: not built yet
   let strict: JsonLocator | undefined;
-  const files = ctx.files;
 
   const getTree = (): Node | undefined => {
     // parseTree recurses per nesting level: never run it on text that nests too deep.
@@ -180,7 +180,7 @@ function makeSource(main: SourceFile, ctx: SpliceContext): MutableSource {
   return {
     text,
     value: undefined,
-    files: [...files.keys()],
+    files: [...lines.keys()],
     positionAt,
     markTooDeep: () => {
       refuseTree = true;
@@ -202,11 +202,11 @@ function makeSource(main: SourceFile, ctx: SpliceContext): MutableSource {
       return { at: positionAt(target.offset), length: target.length };
     },
     lineText(file, line) {
-      const source = files.get(file);
-      return source === undefined ? '' : lineTextIn(source, line);
+      const source = lines.get(file);
+      return source === undefined ? '' : lineTextOf(source, line);
     },
     lineCount(file) {
-      const source = files.get(file);
+      const source = lines.get(file);
       return source === undefined ? 0 : lineCountOf(source);
     },
   };

@@ -188,7 +188,7 @@ export function spliceFile(ctx: SpliceContext, file: SourceFile, chain: readonly
     copied = offset;
   };
   const blankTo = (end: number): void => {
-    ctx.out.append(file, copied, blank(text.slice(copied, end)));
+    ctx.out.append(file, copied, blank(text.slice(copied, end)), true);
     copied = end;
   };
   const report = (code: string, offset: number, length: number, args: Record<string, string | number>): void => {
@@ -203,6 +203,7 @@ export function spliceFile(ctx: SpliceContext, file: SourceFile, chain: readonly
       report('INCLUDE_MALFORMED', at, parsed.end - at, { path: file.name });
       blankTo(Math.max(parsed.end, wordEnd));
     } else if (includeFile(ctx, file, at, parsed.end - at, parsed.path, chain)) {
+      ctx.out.omit(file, at, parsed.end);
       copied = parsed.end; // the included text took the directive's place
     } else {
       blankTo(parsed.end);
