@@ -23,8 +23,6 @@ import type { JsonPath } from '../diagnostics/diagnostic.js';
 export interface JsonIndex {
   /** Property names in the text (strings followed by `:`). */
   readonly keys: number;
-  /** Deepest nesting of containers (1 for `{}`). */
-  readonly maxDepth: number;
   /** Number of containers. */
   readonly count: number;
   /** Offset of each container's `{` or `[`. Ascending. */
@@ -76,7 +74,6 @@ export function indexJson(text: string, maxNesting: number): JsonIndex | undefin
   let after = new Int32Array(capacity);
   const open = new Int32Array(maxNesting + 1); // indices of the containers not yet closed
   let depth = 0;
-  let maxDepth = 0;
   let count = 0;
   let keys = 0;
 
@@ -114,7 +111,6 @@ export function indexJson(text: string, maxNesting: number): JsonIndex | undefin
       }
       starts[count] = bracket;
       open[depth++] = count++;
-      if (depth > maxDepth) maxDepth = depth;
       if (bracket === openBrace) openBrace = next('{', bracket + 1);
       else openBracket = next('[', bracket + 1);
     } else {
@@ -126,7 +122,7 @@ export function indexJson(text: string, maxNesting: number): JsonIndex | undefin
     }
   }
   // Give back the unused capacity (the arrays live as long as the loaded source).
-  return { keys, maxDepth, count, starts: starts.slice(0, count), ends: ends.slice(0, count), after: after.slice(0, count) };
+  return { keys, count, starts: starts.slice(0, count), ends: ends.slice(0, count), after: after.slice(0, count) };
 }
 
 function grow(a: Int32Array<ArrayBuffer>, capacity: number): Int32Array<ArrayBuffer> {
