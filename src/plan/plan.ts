@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { dirname, join, sep } from 'node:path';
-import { DiffMemo, unifiedDiff } from './line-diff.js';
 import type { PlannedFile } from '../emit/dnsmasq.js';
 
 export const MANIFEST = '.kea2dnsmasq-manifest.json';
@@ -120,8 +119,12 @@ function modeMatches(path: string, mode: number | undefined): boolean {
 
 export const isClean = (p: Plan) => p.changes.every((c) => c.kind === 'same');
 
-/** A unified diff of every change (the `diff` package; line-diff.ts for large files), paths relative to the output dir. */
-export function renderDiff(p: Plan): string {
+/**
+ * A unified diff of every change (the `diff` package; line-diff.ts for large files), paths relative
+ * to the output dir. The diff code is loaded here, when a diff is asked for, not at every start.
+ */
+export async function renderDiff(p: Plan): Promise<string> {
+  const { DiffMemo, unifiedDiff } = await import('./line-diff.js');
   const memo = new DiffMemo(); // the two servers' identical files are diffed once
   return p.changes
     .filter((c) => c.kind !== 'same')

@@ -13,7 +13,7 @@ export async function runCheck(config: string, f: CompareFlags): Promise<number>
     if (!f.quiet) console.error(`${f.against} matches ${config}.`);
     return 0;
   }
-  printPlanDiff(p);
+  await printPlanDiff(p);
   const n = p.changes.filter((c) => c.kind !== 'same').length;
   if (!f.quiet) console.error(`${f.against} differs from what convert would write: ${n} file(s) (run kea2dnsmasq convert to update it).`);
   return 1;

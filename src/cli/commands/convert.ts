@@ -20,7 +20,7 @@ export async function runConvert(config: string, f: ConvertFlags): Promise<numbe
   const dir = resolve(f.out);
   const plan = planChanges(dir, result.files);
   if (f.dryRun) {
-    const diff = renderDiff(plan);
+    const diff = await renderDiff(plan);
     if (diff) process.stdout.write(colorDiff(diff, out));
     if (!f.quiet) console.error(isClean(plan) ? `${f.out} is up to date; nothing would change.` : `dry run: nothing was written to ${f.out}.`);
     return 0;

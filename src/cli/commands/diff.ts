@@ -35,15 +35,15 @@ export function planAgainst(config: string, f: CompareFlags): Plan | number {
   return planChanges(resolve(f.against), files, { trackDeletions: f.server === undefined });
 }
 
-export function printPlanDiff(p: Plan): void {
-  const diff = renderDiff(p);
+export async function printPlanDiff(p: Plan): Promise<void> {
+  const diff = await renderDiff(p);
   if (diff) process.stdout.write(colorDiff(diff, makeChalk(process.stdout)));
 }
 
 export async function runDiff(config: string, f: CompareFlags): Promise<number> {
   const p = planAgainst(config, f);
   if (typeof p === 'number') return p;
-  printPlanDiff(p);
+  await printPlanDiff(p);
   if (!f.quiet && isClean(p)) console.error(`${f.against} is up to date: no differences.`);
   return 0;
 }
