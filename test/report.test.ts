@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { compile, DEFAULT_COMPILE_OPTIONS, type CompileOptions, type CompileResult } from '../src/compile.js';
 import { formatJson, NO_PAINT, REPORT_FORMATS, REPORT_SCHEMA_VERSION, renderMarkdown, renderText, type Paint, type ReportData } from '../src/emit/report.js';
 import { renderAddressMapSvg, shortRange, subnetBar, subnetBarAndUse, subnetUse } from '../src/emit/report-map.js';
-import type { ReportSubnet } from '../src/emit/report-data.js';
+import { ReportReservations, type ReportSubnet } from '../src/emit/report-data.js';
 import { xmlProblems } from './support/xml-wellformed.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -104,7 +104,8 @@ describe('report formats', () => {
   it('writes the Markdown, JSON and SVG files, the same data in each', () => {
     const paths = run('article').files.map((f) => f.path);
     for (const f of Object.values(REPORT_FORMATS)) if (f.file) expect(paths).toContain(f.file);
-    expect(JSON.parse(file('article', 'report.json'))).toEqual(report('article'));
+    // The report's JSON form (ReportReservations is compact in memory and plain in JSON).
+    expect(JSON.parse(file('article', 'report.json'))).toEqual(JSON.parse(JSON.stringify(report('article'))));
     expect(file('article', 'MIGRATION-REPORT.md')).toBe(renderMarkdown(report('article')));
   });
 
@@ -114,6 +115,12 @@ describe('report formats', () => {
         expect(JSON.parse(formatJson(v))).toEqual(JSON.parse(JSON.stringify(v)));
       }),
     );
+    // The compact reservation list writes the same text as its plain JSON form, whatever the hostnames hold.
+    const hostnames = ['plain', null, 'quo"te', 'back\\slash', 'tab\tnl\n\u0001', 'lone \ud800', 'pair \ud83d\ude00', 'ünï', ''];
+    const list = new ReportReservations(Uint32Array.from(hostnames, (_, i) => 0xc0000200 + i * 300), hostnames);
+    expect(formatJson({ a: [{ reservations: list }] })).toBe(formatJson({ a: [{ reservations: list.toJSON() }] }));
+    expect(formatJson(list)).toBe(JSON.stringify(list.toJSON(), null, 2).replace(/\{\n\s+"address": (.*),\n\s+"hostname": (.*)\n\s+\}/g, '{"address":$1,"hostname":$2}'));
+    expect(formatJson(new ReportReservations(new Uint32Array(0), []))).toBe('[]');
     const json = file('multi-subnet', 'report.json');
     expect(json).toContain('\n        {"address":"198.51.100.10","hostname":"reception-pc"},\n');
     expect(json.split('\n').filter((l) => l.includes('"code":')).length).toBe(report('multi-subnet').items.length);
@@ -174,7 +181,7 @@ describe('address map', () => {
         ],
       },
     ],
-    reservations: [{ address: '192.0.2.200', hostname: 'printer' }],
+    reservations: ReportReservations.from([{ address: '192.0.2.200', hostname: 'printer' }]),
     capacity: { keaPool: 256, alone: [127, 64] },
     liveLeases: [],
     ...over,
@@ -191,8 +198,8 @@ describe('address map', () => {
 
   it('bar and counts agree however the reservations are ordered, and parsed once for both', () => {
     const reservations = ['192.0.2.250', '192.0.2.5', '192.0.2.200', '192.0.2.140'].map((address) => ({ address, hostname: null }));
-    const sorted = subnet({ reservations: [...reservations].sort((a, b) => Number(a.address.split('.')[3]) - Number(b.address.split('.')[3])) });
-    const unsorted = subnet({ reservations });
+    const sorted = subnet({ reservations: ReportReservations.from([...reservations].sort((a, b) => Number(a.address.split('.')[3]) - Number(b.address.split('.')[3]))) });
+    const unsorted = subnet({ reservations: ReportReservations.from(reservations) });
     for (const width of [1, 7, 48, 300]) expect(subnetBar(unsorted, width)).toEqual(subnetBar(sorted, width));
     expect(subnetBarAndUse(unsorted, 48)).toEqual({ bar: subnetBar(sorted, 48), use: subnetUse(sorted) });
     expect(subnetUse(unsorted)).toEqual({ dynamic: [128, 64], reservedOutside: 2, reserved: 4, free: 254 - 192 - 2 });
@@ -200,7 +207,7 @@ describe('address map', () => {
 
   it('counts dynamic, reserved and free addresses', () => {
     expect(subnetUse(subnet())).toEqual({ dynamic: [128, 64], reservedOutside: 1, reserved: 1, free: 254 - 192 - 1 });
-    const inside = subnet({ reservations: [{ address: '192.0.2.5', hostname: null }] });
+    const inside = subnet({ reservations: ReportReservations.from([{ address: '192.0.2.5', hostname: null }]) });
     expect(subnetUse(inside).free).toBe(254 - 192);
   });
 
@@ -229,7 +236,7 @@ describe('address map', () => {
     const hostile: ReportData = {
       ...r,
       source: 'a<&>"\'.conf',
-      subnets: r.subnets.map((s) => ({ ...s, sharedNetwork: '<net & "x">', reservations: s.reservations.map((v) => ({ ...v, hostname: 'h&<>' })) })),
+      subnets: r.subnets.map((s) => ({ ...s, sharedNetwork: '<net & "x">', reservations: new ReportReservations(s.reservations.addresses, s.reservations.hostnames.map(() => 'h&<>')) })),
     };
     const svg = renderAddressMapSvg(hostile);
     expect(xmlProblems(svg)).toEqual([]);
@@ -238,10 +245,10 @@ describe('address map', () => {
 
   it('stays small with many reservations: a run of reserved addresses is one mark, at most one per pixel column', () => {
     const marks = (svg: string) => (svg.match(/<(line|rect) [^>]*(stroke|fill)="#111827"/g) ?? []).length;
-    const big = (reservations: ReportSubnet['reservations']) =>
+    const big = (reservations: Parameters<typeof ReportReservations.from>[0]) =>
       renderAddressMapSvg({
         ...report('article'),
-        subnets: [subnet({ prefix: '198.18.0.0/16', network: '198.18.0.0', broadcast: '198.18.255.255', size: 65536, pools: [], reservations })],
+        subnets: [subnet({ prefix: '198.18.0.0/16', network: '198.18.0.0', broadcast: '198.18.255.255', size: 65536, pools: [], reservations: ReportReservations.from(reservations) })],
       });
     const at = (i: number) => ({ address: `198.18.${i >> 8}.${i & 255}`, hostname: null });
     const contiguous = big(Array.from({ length: 65_534 }, (_, i) => at(i + 1)));
@@ -257,7 +264,15 @@ describe('address map', () => {
   it('draws a single reservation as a tick and adjacent ones as one band', () => {
     const svg = renderAddressMapSvg({
       ...report('article'),
-      subnets: [subnet({ reservations: [{ address: '192.0.2.5', hostname: 'a' }, { address: '192.0.2.6', hostname: 'b' }, { address: '192.0.2.40', hostname: 'c' }] })],
+      subnets: [
+        subnet({
+          reservations: ReportReservations.from([
+            { address: '192.0.2.5', hostname: 'a' },
+            { address: '192.0.2.6', hostname: 'b' },
+            { address: '192.0.2.40', hostname: 'c' },
+          ]),
+        }),
+      ],
     });
     expect(svg).toContain('<title>2 reserved: 192.0.2.5 … 192.0.2.6</title></rect>');
     expect(svg).toContain('<title>reserved 192.0.2.40 c</title></line>');

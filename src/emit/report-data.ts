@@ -8,7 +8,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { describe } from '../diagnostics/messages.js';
 import type { Model, ModelOption } from '../model/model.js';
 import { INFINITE_LIFETIME } from '../model/model.js';
-import { broadcastOf, formatIPv4 } from '../model/ipv4.js';
+import { broadcastOf, formatIPv4, parseIPv4 } from '../model/ipv4.js';
 import type { Folding } from '../transform/fold-options.js';
 import type { PairPlan } from '../transform/plan-pair.js';
 import { formatLease, type Where } from './dnsmasq.js';
@@ -59,9 +59,83 @@ export interface ReportPool {
   how: string;
 }
 
+/** One reservation as report.json writes it. */
 export interface ReportReservation {
   address: string;
   hostname: string | null;
+}
+
+/** Decimal text of 0..255, shared. */
+const OCTET = Array.from({ length: 256 }, (_, i) => String(i));
+
+/**
+ * The text before an address's last octet ("192.0.2."), and a JSON row's text up to there: the
+ * reservations of a subnet share their first three octets, so the last ones made are kept and
+ * reused while the next address shares them (caching by value; one string per /24, not per address).
+ */
+let cachedPrefixOf = -1;
+let cachedPrefix = '';
+let cachedRowHead = '';
+function prefixOf(n: number): string {
+  if (n >>> 8 !== cachedPrefixOf) {
+    cachedPrefixOf = n >>> 8;
+    cachedPrefix = `${OCTET[(n >>> 24) & 255]}.${OCTET[(n >>> 16) & 255]}.${OCTET[(n >>> 8) & 255]}.`;
+    cachedRowHead = `{"address":"${cachedPrefix}`;
+  }
+  return cachedPrefix;
+}
+function rowHeadOf(n: number): string {
+  prefixOf(n);
+  return cachedRowHead;
+}
+
+/** Characters JSON.stringify would escape in a string (a lone surrogate included, to be safe). */
+const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * A subnet's reservations with an address, by address, kept compact: one typed array of addresses
+ * and one of hostnames instead of an object and a dotted string per reservation (a big config has
+ * hundreds of thousands). Its JSON form (toJSON, as JSON.stringify and formatJson use) is the
+ * documented `[{address, hostname}]`; jsonRow(k) is element k's one-line JSON text, the bytes
+ * JSON.stringify(toJSON()[k]) gives, so report.json is written without an object per reservation.
+ */
+export class ReportReservations {
+  /** `addresses[k]` and `hostnames[k]` (or null) are reservation k's. */
+  constructor(
+    readonly addresses: Uint32Array,
+    readonly hostnames: readonly (string | null)[],
+  ) {}
+
+  /** From the JSON form (hand-made data, tests): the dotted quads parsed, the order kept. */
+  static from(list: readonly ReportReservation[]): ReportReservations {
+    const addresses = new Uint32Array(list.length);
+    list.forEach((r, k) => {
+      const n = parseIPv4(r.address);
+      if (n === undefined) throw new Error(`not an IPv4 address: ${r.address}`);
+      addresses[k] = n;
+    });
+    return new ReportReservations(addresses, list.map((r) => r.hostname));
+  }
+
+  get length(): number {
+    return this.addresses.length;
+  }
+
+  address(k: number): string {
+    const n = this.addresses[k]!;
+    return prefixOf(n) + OCTET[n & 255]!;
+  }
+
+  toJSON(): ReportReservation[] {
+    return Array.from(this.addresses, (_, k) => ({ address: this.address(k), hostname: this.hostnames[k] ?? null }));
+  }
+
+  jsonRow(k: number): string {
+    const n = this.addresses[k]!;
+    const h = this.hostnames[k] ?? null;
+    const hostname = h === null ? 'null' : JSON_ESCAPED.test(h) ? JSON.stringify(h) : `"${h}"`;
+    return `${rowHeadOf(n)}${OCTET[n & 255]!}","hostname":${hostname}}`;
+  }
 }
 
 export interface ReportSubnet {
@@ -74,7 +148,7 @@ export interface ReportSubnet {
   sharedNetwork: string | null;
   pools: ReportPool[];
   /** Reservations with an address in this subnet, by address. */
-  reservations: ReportReservation[];
+  reservations: ReportReservations;
   capacity: {
     /** Addresses in Kea's pools. */
     keaPool: number;
@@ -165,25 +239,6 @@ export const CHANGED_MEANING = [
   'Options in the reservations options directory are sent when the client asks for them; Kea sends routers, DNS servers and domain name even unasked (dhcp-optsfile lines cannot force).',
 ];
 
-/** Decimal text of 0..255, shared. */
-const OCTET = Array.from({ length: 256 }, (_, i) => String(i));
-
-/**
- * formatIPv4 for many addresses in a row: the reservations of a subnet share their first three
- * octets, so that prefix is written once per run of equal prefixes, not once per address.
- */
-function addressFormatter(): (n: number) => string {
-  let prefixOf = -1;
-  let prefix = '';
-  return (n) => {
-    if (n >>> 8 !== prefixOf) {
-      prefixOf = n >>> 8;
-      prefix = `${OCTET[(n >>> 24) & 255]}.${OCTET[(n >>> 16) & 255]}.${OCTET[(n >>> 8) & 255]}.`;
-    }
-    return prefix + OCTET[n & 255]!;
-  };
-}
-
 const optionText = (o: ModelOption) => `${o.dnsmasq?.token},${o.dnsmasq?.value}`;
 
 export function buildReport(x: ReportInput): ReportData {
@@ -215,7 +270,6 @@ export function buildReport(x: ReportInput): ReportData {
     if (list) list.push(sp);
     else splitsBySubnet.set(sp.subnet.id, [sp]);
   }
-  const dotted = addressFormatter();
   const liveIn = x.leases ? liveLeaseFinder(x.leases.read.active) : undefined;
   // The summary's counts are summed in the same pass over the subnets that builds their reports.
   let reservations = plan.floatingReservations.length;
@@ -258,9 +312,14 @@ export function buildReport(x: ReportInput): ReportData {
       withIp++;
     }
     const byAddress = inOrder ? s.reservations : s.reservations.filter((r) => r.ip !== undefined).sort((a, b) => a.ip! - b.ip!);
-    const reserved = new Array<ReportReservation>(withIp);
+    const addresses = new Uint32Array(withIp);
+    const hostnames = new Array<string | null>(withIp);
     let k = 0;
-    for (const r of byAddress) if (r.ip !== undefined) reserved[k++] = { address: dotted(r.ip), hostname: r.hostname ?? null };
+    for (const r of byAddress) {
+      if (r.ip === undefined) continue;
+      addresses[k] = r.ip;
+      hostnames[k++] = r.hostname ?? null;
+    }
     const bcast = broadcastOf(s.network, s.prefixLength);
     return {
       id: s.id,
@@ -270,7 +329,7 @@ export function buildReport(x: ReportInput): ReportData {
       size: bcast - s.network + 1,
       sharedNetwork: s.sharedNetwork ?? null,
       pools: reportPools,
-      reservations: reserved,
+      reservations: new ReportReservations(addresses, hostnames),
       capacity: { keaPool, alone },
       liveLeases: liveIn ? liveIn(s.network, bcast) : [],
     };

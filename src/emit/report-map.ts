@@ -5,33 +5,11 @@
  * terminal bar. Pure string building; numbers are printed with fixed rounding so the output is
  * byte-stable.
  */
+import { parseIPv4 } from '../model/ipv4.js';
 import type { ReportData, ReportSubnet } from './report-data.js';
 
-/** The report's own dotted quads (always well-formed: formatIPv4 wrote them) back to integers, fast. */
-const ipBySplit = (s: string): number => {
-  const [a = 0, b = 0, c = 0, d = 0] = s.split('.').map(Number);
-  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
-};
-/** ipBySplit without the arrays (called per reservation: a big config has hundreds of thousands). */
-const ip = (s: string): number => {
-  let n = 0;
-  let octet = 0;
-  let dots = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46) {
-      n = n * 256 + octet;
-      octet = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57 && octet < 26) {
-      octet = octet * 10 + (c - 48);
-    } else {
-      return ipBySplit(s);
-    }
-    if (octet > 255) return ipBySplit(s);
-  }
-  return dots === 3 ? (n * 256 + octet) >>> 0 : ipBySplit(s);
-};
+/** The report's own dotted quads (always well-formed: formatIPv4 wrote them) back to integers. */
+const ip = (s: string): number => parseIPv4(s) ?? 0;
 
 /** Counts of one subnet's addresses, network and broadcast excluded. */
 export interface SubnetUse {
@@ -46,8 +24,8 @@ export interface SubnetUse {
 type Interval = [number, number];
 
 /**
- * A subnet's addresses as integers, parsed once for every figure drawn from them (the report
- * carries dotted quads; a big subnet has thousands of reservations).
+ * A subnet's addresses as integers, for every figure drawn from them (the report carries its
+ * ranges as dotted quads, parsed here once; the reservations are integers already).
  */
 interface ParsedSubnet {
   base: number;
@@ -65,13 +43,12 @@ function parseSubnet(s: ReportSubnet): ParsedSubnet {
       if (r) ranges[i].push([ip(r.start), ip(r.end)]);
     }
   }
-  const reserved = new Uint32Array(s.reservations.length);
-  for (let k = 0; k < reserved.length; k++) reserved[k] = ip(s.reservations[k]!.address);
-  return { base: ip(s.network), ranges, reserved };
+  return { base: ip(s.network), ranges, reserved: s.reservations.addresses };
 }
 
+// Indexed loops: these run per reservation, where an iterator and a destructuring per interval add up.
 const inAnyOf = (iv: Interval[], n: number): boolean => {
-  for (const [x, y] of iv) if (n >= x && n <= y) return true;
+  for (let i = 0; i < iv.length; i++) if (n >= iv[i]![0] && n <= iv[i]![1]) return true;
   return false;
 };
 const sizeOf = (iv: Interval[]): number => {
@@ -87,7 +64,8 @@ export function subnetUse(s: ReportSubnet): SubnetUse {
 function useOf(s: ReportSubnet, p: ParsedSubnet): SubnetUse {
   const [a, b] = p.ranges;
   let reservedOutside = 0;
-  for (const r of p.reserved) if (!inAnyOf(a, r) && !inAnyOf(b, r)) reservedOutside++;
+  const reserved = p.reserved;
+  for (let k = 0; k < reserved.length; k++) if (!inAnyOf(a, reserved[k]!) && !inAnyOf(b, reserved[k]!)) reservedOutside++;
   const dynamic: [number, number] = [sizeOf(a), sizeOf(b)];
   const hosts = Math.max(0, s.size - 2);
   return { dynamic, reservedOutside, reserved: s.reservations.length, free: Math.max(0, hosts - dynamic[0] - dynamic[1] - reservedOutside) };
@@ -217,9 +195,9 @@ export function renderAddressMapSvg(r: ReportData): string {
     const markTop = num(barY - 4);
     const markBottom = num(barY + 28);
     const mark = (from: number, to: number, n: number, x0: number, x1: number) => {
-      const first = s.reservations[from]!;
-      const tip =
-        n === 1 ? `reserved ${first.address}${first.hostname ? ` ${first.hostname}` : ''}` : `${n} reserved: ${first.address} … ${s.reservations[to]!.address}`;
+      const first = s.reservations.address(from);
+      const hostname = s.reservations.hostnames[from];
+      const tip = n === 1 ? `reserved ${first}${hostname ? ` ${hostname}` : ''}` : `${n} reserved: ${first} … ${s.reservations.address(to)}`;
       const w = x1 - x0;
       if (n === 1 || w < 3) {
         const px = num((x0 + x1) / 2);

@@ -31,7 +31,7 @@ export interface ReportFormat {
 
 export const REPORT_FORMATS = {
   markdown: { file: 'MIGRATION-REPORT.md', render: (r) => renderMarkdown(r) },
-  json: { file: 'report.json', render: (r) => `${formatJson(r)}\n` },
+  json: { file: 'report.json', render: (r) => jsonDocument(r) },
   svg: { file: 'address-map.svg', render: (r) => renderAddressMapSvg(r) },
   text: { file: undefined, render: (r, paint) => renderText(r, paint) },
 } satisfies Record<string, ReportFormat>;
@@ -46,38 +46,103 @@ export function reportFiles(r: ReportData): { path: string; contents: string }[]
 /**
  * JSON.stringify(v, null, 2), except that an object of plain values inside a list (a reservation,
  * a lease, an item) stays on one line: 100,000 reservations are 100,000 lines, so a small Kea
- * change is a small, fast diff.
+ * change is a small, fast diff. A value with toJSON() is written as what that returns, as
+ * JSON.stringify does; a list that also offers jsonRow(k) (ReportReservations) gives each element's
+ * one-line text itself, without an object per element.
  */
-export function formatJson(v: unknown, indent = ''): string {
-  // One walk, without a closure, an entries array or a template string per value: each list or
-  // object is one array of its members' texts, joined once. (A single string appended to piece by
-  // piece was measured slower: V8 then flattens a rope of hundreds of thousands of pieces.)
-  const inner = `${indent}  `;
-  if (Array.isArray(v)) {
-    if (v.length === 0) return '[]';
-    const lines = new Array<string>(v.length);
-    for (let i = 0; i < v.length; i++) {
-      const x: unknown = v[i];
-      lines[i] = isFlatObject(x) ? JSON.stringify(x) : `${formatJson(x, inner)}`; // `${}`: "undefined" as before, not ''
-    }
-    return `[\n${inner}${lines.join(`,\n${inner}`)}\n${indent}]`;
-  }
-  if (v !== null && typeof v === 'object') {
-    const lines: string[] = [];
-    for (const k of Object.keys(v)) {
-      const x = (v as Record<string, unknown>)[k];
-      if (x !== undefined) lines.push(`${JSON.stringify(k)}: ${formatJson(x, inner)}`); // as JSON.stringify: no value, no key
-    }
-    if (lines.length === 0) return '{}';
-    return `{\n${inner}${lines.join(`,\n${inner}`)}\n${indent}}`;
-  }
-  return JSON.stringify(v);
+export function formatJson(v: unknown): string {
+  if (!isJsonContainer(v)) return JSON.stringify(v);
+  const out: string[] = [];
+  writeJson(v, '', out);
+  return out.join('');
 }
 
-/** An object of plain values (no object or array inside): written on one line inside a list. */
+/** formatJson(v) and a newline, as one string (report.json). */
+function jsonDocument(v: unknown): string {
+  const out: string[] = [];
+  writeJson(v, '', out);
+  out.push('\n');
+  return out.join('');
+}
+
+/** A list whose elements write their own one-line JSON text (the same as JSON.stringify(toJSON()[k])). */
+interface JsonRows {
+  readonly length: number;
+  jsonRow(k: number): string;
+}
+
+const hasToJson = (v: object): v is { toJSON: () => unknown } => typeof (v as { toJSON?: unknown }).toJSON === 'function';
+const isJsonRows = (v: object): v is JsonRows => typeof (v as { jsonRow?: unknown }).jsonRow === 'function';
+const isJsonContainer = (v: unknown): v is object => v !== null && typeof v === 'object';
+
+/**
+ * One walk pushing the text's pieces onto one list, joined once at the end: no string is built for
+ * a list or an object and then copied again into its parent's. (A single string appended to piece
+ * by piece was measured slower: V8 then flattens a rope of hundreds of thousands of pieces.)
+ */
+function writeJson(v: unknown, indent: string, out: string[]): void {
+  if (isJsonContainer(v) && hasToJson(v)) {
+    if (isJsonRows(v)) {
+      writeRows(v, indent, out);
+      return;
+    }
+    v = v.toJSON();
+  }
+  if (!isJsonContainer(v)) {
+    out.push(`${JSON.stringify(v)}`); // `${}`: "undefined" as before, not ''
+    return;
+  }
+  const inner = `${indent}  `;
+  if (Array.isArray(v)) {
+    if (v.length === 0) {
+      out.push('[]');
+      return;
+    }
+    const sep = `,\n${inner}`;
+    out.push(`[\n${inner}`);
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) out.push(sep);
+      const x: unknown = v[i];
+      if (isFlatObject(x)) out.push(JSON.stringify(x));
+      else writeJson(x, inner, out);
+    }
+    out.push(`\n${indent}]`);
+    return;
+  }
+  let first = true;
+  for (const k of Object.keys(v)) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x === undefined) continue; // as JSON.stringify: no value, no key
+    out.push(first ? `{\n${inner}` : `,\n${inner}`, JSON.stringify(k), ': ');
+    first = false;
+    writeJson(x, inner, out);
+  }
+  out.push(first ? '{}' : `\n${indent}}`);
+}
+
+/** A JsonRows list as formatJson writes the array of its elements: one element per line. */
+function writeRows(rows: JsonRows, indent: string, out: string[]): void {
+  if (rows.length === 0) {
+    out.push('[]');
+    return;
+  }
+  const inner = `${indent}  `;
+  const sep = `,\n${inner}`;
+  // The rows of one list joined on their own (measured faster than pushing each row and separator
+  // onto the document's list: a small array per list, and join's separator path).
+  const lines = new Array<string>(rows.length);
+  for (let k = 0; k < lines.length; k++) lines[k] = rows.jsonRow(k);
+  out.push(`[\n${inner}`, lines.join(sep));
+  out.push(`\n${indent}]`);
+}
+
+/** An object of plain values (no object or array inside, no toJSON): written on one line inside a list. */
 function isFlatObject(x: unknown): x is object {
-  if (x === null || typeof x !== 'object' || Array.isArray(x)) return false;
-  for (const y of Object.values(x)) if (y !== null && typeof y === 'object') return false;
+  if (x === null || typeof x !== 'object' || Array.isArray(x) || hasToJson(x)) return false;
+  for (const k in x) {
+    const y = (x as Record<string, unknown>)[k];
+    if (y !== null && typeof y === 'object') return false;
+  }
   return true;
 }
 
