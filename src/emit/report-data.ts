@@ -298,28 +298,24 @@ export function buildReport(x: ReportInput): ReportData {
     });
     let keaPool = 0;
     for (const p of s.pools) keaPool += p.end - p.start + 1;
-    // Reservations with an address, by address. One pass counts them (and their options) and sees
-    // whether Kea listed them in order already; only then is a sorted copy made (a stable sort
-    // keeps equal ones in Kea's order, as the in-order case does).
+    // Reservations with an address, by address: one pass over the model's reservations copies
+    // their addresses and hostnames, counts their options and sees whether Kea listed them in
+    // order already; only otherwise are they sorted.
+    const n = s.reservations.length;
+    const addresses = new Uint32Array(n);
+    const hostnames = new Array<string | null>(n);
     let withIp = 0;
     let inOrder = true;
-    let last = -1;
-    for (const r of s.reservations) {
+    for (let i = 0; i < n; i++) {
+      const r = s.reservations[i]!;
       options += r.options.length;
       if (r.ip === undefined) continue;
-      if (r.ip < last) inOrder = false;
-      last = r.ip;
-      withIp++;
+      if (withIp > 0 && r.ip < addresses[withIp - 1]!) inOrder = false;
+      addresses[withIp] = r.ip;
+      hostnames[withIp++] = r.hostname ?? null;
     }
-    const byAddress = inOrder ? s.reservations : s.reservations.filter((r) => r.ip !== undefined).sort((a, b) => a.ip! - b.ip!);
-    const addresses = new Uint32Array(withIp);
-    const hostnames = new Array<string | null>(withIp);
-    let k = 0;
-    for (const r of byAddress) {
-      if (r.ip === undefined) continue;
-      addresses[k] = r.ip;
-      hostnames[k++] = r.hostname ?? null;
-    }
+    hostnames.length = withIp;
+    const reserved = byAddress(withIp === n ? addresses : addresses.slice(0, withIp), hostnames, inOrder);
     const bcast = broadcastOf(s.network, s.prefixLength);
     return {
       id: s.id,
@@ -329,7 +325,7 @@ export function buildReport(x: ReportInput): ReportData {
       size: bcast - s.network + 1,
       sharedNetwork: s.sharedNetwork ?? null,
       pools: reportPools,
-      reservations: new ReportReservations(addresses, hostnames),
+      reservations: reserved,
       capacity: { keaPool, alone },
       liveLeases: liveIn ? liveIn(s.network, bcast) : [],
     };
@@ -374,6 +370,16 @@ export function buildReport(x: ReportInput): ReportData {
     items,
     leases: x.leases ? leaseReport(x, x.leases) : null,
   };
+}
+
+/** The reservations as a list by address: sorted (stably: equal addresses keep Kea's order) unless already in order. */
+function byAddress(addresses: Uint32Array, hostnames: (string | null)[], inOrder: boolean): ReportReservations {
+  if (inOrder) return new ReportReservations(addresses, hostnames);
+  const order = Array.from(addresses, (_, k) => k).sort((i, j) => addresses[i]! - addresses[j]!);
+  return new ReportReservations(
+    Uint32Array.from(order, (k) => addresses[k]!),
+    order.map((k) => hostnames[k] ?? null),
+  );
 }
 
 type PlannedRange = PairPlan['splits'][number]['ranges'][0];

@@ -206,31 +206,20 @@ export function renderAddressMapSvg(r: ReportData): string {
         lines.push(`  <rect x="${num(x0)}" y="${markTop}" width="${num(w)}" height="32" fill="${COLORS.reserved}"><title>${xmlEscape(tip)}</title></rect>`);
       }
     };
+    // A run runFrom..k-1 goes on while reservation k is the next address or starts in the pixel
+    // column where the run ends; edges are computed only where a run may end (a run of adjacent
+    // addresses needs no arithmetic per address).
     const reserved = parsed.reserved;
-    // The open run: indexes of its first and last reservation, their count, its left and right edge.
-    let runFrom = -1;
-    let runTo = -1;
-    let runN = 0;
-    let runX0 = 0;
-    let runX1 = 0;
-    for (let k = 0; k < reserved.length; k++) {
-      const a = reserved[k]!;
-      const x0 = x(a);
-      const x1 = x(a + 1);
-      if (runN > 0 && (reserved[runTo]! + 1 === a || Math.round(x0) <= Math.round(runX1))) {
-        runTo = k;
-        runN++;
-        runX1 = x1;
-      } else {
-        if (runN > 0) mark(runFrom, runTo, runN, runX0, runX1);
-        runFrom = k;
-        runTo = k;
-        runN = 1;
-        runX0 = x0;
-        runX1 = x1;
+    let runFrom = 0;
+    for (let k = 1; k <= reserved.length; k++) {
+      const last = reserved[k - 1]!;
+      if (k < reserved.length) {
+        const a = reserved[k]!;
+        if (a === last + 1 || Math.round(x(a)) <= Math.round(x(last + 1))) continue;
       }
+      mark(runFrom, k - 1, k - runFrom, x(reserved[runFrom]!), x(last + 1));
+      runFrom = k;
     }
-    if (runN > 0) mark(runFrom, runTo, runN, runX0, runX1);
     if (r.leases) {
       // Live leases: a green dot under the bar, one per pixel column at most.
       const dots = new Map<number, number>();

@@ -315,11 +315,17 @@ export function renderText(r: ReportData, p: Paint): string {
     );
     const label = (s: (typeof r.subnets)[number]) => `${s.id}: ${s.prefix}`;
     const wide = Math.max(...r.subnets.map((s) => label(s).length));
+    // Each kind of cell painted once, not once per cell (500 subnets are 24,000 cells).
+    const painted: Record<BarCell, string> = {
+      server0: p.server[0](BAR_CHAR.server0),
+      server1: p.server[1](BAR_CHAR.server1),
+      reserved: p.reserved(BAR_CHAR.reserved),
+      free: p.dim(BAR_CHAR.free),
+    };
     for (const s of r.subnets) {
       const { bar: cells, use } = subnetBarAndUse(s, BAR_WIDTH);
-      const bar = cells
-        .map((c) => (c === 'server0' ? p.server[0] : c === 'server1' ? p.server[1] : c === 'reserved' ? p.reserved : p.dim)(BAR_CHAR[c]))
-        .join('');
+      let bar = '';
+      for (const c of cells) bar += painted[c];
       const cap = s.capacity;
       const split = cap.keaPool === 0 ? 'reservations only' : `${s0} ${cap.alone[0]}, ${s1} ${cap.alone[1]} of ${cap.keaPool} Kea pool addresses`;
       const live = r.leases ? `, ${s.liveLeases.length} live lease(s)` : '';
