@@ -234,27 +234,59 @@ export function checkChosenNames(m: Model, plan: PairPlan, networkTag: (name: st
  */
 export function unsafeGeneratedLines(files: readonly PlannedFile[]): { path: string; line: number; problem: string }[] {
   const out: { path: string; line: number; problem: string }[] = [];
+  // Both servers' copies of a shared file are one string: each text is looked at once.
+  const byText = new Map<string, readonly LineProblem[]>();
   for (const f of files) {
     if (!/\/etc\//.test(`/${f.path}`)) continue;
-    // The files are tens of megabytes: walk the line breaks with indexOf and look closer only at
-    // lines that can be unsafe. A NUL or CR is looked for in each line only when the file has
-    // one (includes() of one character is a memchr, several times faster than a regex over the
-    // text); a line can only exceed the limit in UTF-8 bytes if it is longer than a third of it
-    // in UTF-16 code units (no code unit takes more than 3 bytes).
-    const text = f.contents;
-    const nulOrCr = text.includes('\0') || text.includes('\r');
-    let start = 0;
-    for (let line = 1; ; line++) {
-      const nl = text.indexOf('\n', start);
-      const end = nl < 0 ? text.length : nl;
-      if (nulOrCr || (end - start) * 3 > DNSMASQ_MAX_LINE_BYTES) {
-        const l = text.slice(start, end);
-        if (NUL_OR_CR.test(l)) out.push({ path: f.path, line, problem: 'a NUL or carriage return' });
-        else if (bytes(l) > DNSMASQ_MAX_LINE_BYTES) out.push({ path: f.path, line, problem: `${bytes(l)} bytes (dnsmasq reads ${DNSMASQ_MAX_LINE_BYTES})` });
-      }
-      if (nl < 0) break;
-      start = nl + 1;
-    }
+    let found = byText.get(f.contents);
+    if (found === undefined) byText.set(f.contents, (found = lineProblems(f.contents)));
+    for (const { line, problem } of found) out.push({ path: f.path, line, problem });
   }
   return out;
+}
+
+interface LineProblem {
+  line: number;
+  problem: string;
+}
+
+const NO_PROBLEMS: readonly LineProblem[] = [];
+/** A line can only exceed the limit in UTF-8 bytes if it is longer than this in UTF-16 code units (no code unit takes more than 3 bytes). */
+const SAFE_LINE_UNITS = Math.floor(DNSMASQ_MAX_LINE_BYTES / 3);
+
+function lineProblems(text: string): readonly LineProblem[] {
+  // The texts are megabytes: two memchr-speed searches and a walk that skips from line break to
+  // line break, SAFE_LINE_UNITS at a time, clear almost every text; only a text they do not clear
+  // is walked line by line (looking for a NUL or CR in each line only if the text has one).
+  const nulOrCr = text.includes('\0') || text.includes('\r');
+  if (!nulOrCr && linesAtMost(text, SAFE_LINE_UNITS)) return NO_PROBLEMS;
+  const out: LineProblem[] = [];
+  let start = 0;
+  for (let line = 1; ; line++) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl;
+    if (nulOrCr || end - start > SAFE_LINE_UNITS) {
+      const l = text.slice(start, end);
+      if (NUL_OR_CR.test(l)) out.push({ line, problem: 'a NUL or carriage return' });
+      else if (bytes(l) > DNSMASQ_MAX_LINE_BYTES) out.push({ line, problem: `${bytes(l)} bytes (dnsmasq reads ${DNSMASQ_MAX_LINE_BYTES})` });
+    }
+    if (nl < 0) break;
+    start = nl + 1;
+  }
+  return out;
+}
+
+/**
+ * Whether no line of `text` is longer than `max` code units. A line starting at `start` is short
+ * enough exactly when a line break lies within the next `max` units (or the text ends there),
+ * and then so is every line up to the last such break: one lastIndexOf covers several lines.
+ */
+function linesAtMost(text: string, max: number): boolean {
+  let start = 0;
+  while (text.length - start > max) {
+    const nl = text.lastIndexOf('\n', start + max);
+    if (nl < start) return false;
+    start = nl + 1;
+  }
+  return true;
 }

@@ -308,7 +308,7 @@ function emitShared(m: Model, plan: PairPlan, folding: Folding, hostBoot: HostBo
   }
 
   // Each subnet's reservations in output order, sorted once for the hosts file and the pool tags.
-  const sorted = m.subnets.map((s) => s.reservations.slice().sort(byAddress));
+  const sorted = m.subnets.map((s) => inAddressOrder(s.reservations));
 
   // --- which reservation carries which tag, and reservation boot settings
   const rt = emitReservationTags(m, sorted, plan.floatingReservations, folding, hostBoot, opts);
@@ -335,18 +335,61 @@ function emitShared(m: Model, plan: PairPlan, folding: Folding, hostBoot: HostBo
 /** Sort order of reservation lines: by address, then identifier. */
 const byAddress = (a: Reservation, b: Reservation) => (a.ip ?? 0) - (b.ip ?? 0) || (a.identifier.hex < b.identifier.hex ? -1 : 1);
 
+/**
+ * `list` in output order (byAddress): the list itself when it already is, which is the usual case
+ * (Kea configs list reservations by address, and folding keeps their order), else a sorted copy.
+ * One pass of inline comparisons instead of a copy and a sort calling back n times.
+ */
+function inAddressOrder(list: readonly Reservation[]): readonly Reservation[] {
+  for (let i = 1; i < list.length; i++) {
+    const a = list[i - 1]!;
+    const b = list[i]!;
+    const d = (a.ip ?? 0) - (b.ip ?? 0);
+    if (d > 0 || (d === 0 && !(a.identifier.hex < b.identifier.hex))) return list.slice().sort(byAddress);
+  }
+  return list;
+}
+
+/**
+ * A large text built from many short pieces, kept flat. Appending pieces to one string makes a
+ * tree of a million small strings that all stay alive (and are copied by every young-generation
+ * GC) until something flattens it (the safety scan, the hash, the write); here the pieces are
+ * joined a few thousand at a time, so they die young, and the text is joined once at the end.
+ */
+class TextBuilder {
+  private readonly parts: string[] = [];
+  private readonly chunks: string[] = [];
+
+  constructor(start: string) {
+    this.parts.push(start);
+  }
+
+  add(piece: string): void {
+    if (this.parts.push(piece) >= 4096) this.flush();
+  }
+
+  text(): string {
+    this.flush();
+    return this.chunks.join('');
+  }
+
+  private flush(): void {
+    this.chunks.push(this.parts.join(''));
+    this.parts.length = 0;
+  }
+}
+
 /** Pool options for a reserved host outside this server's part of the pool: marker tag name. */
 const inPoolTag = (s: Subnet, index: number) => `in-${poolTag(s, index)}`;
 
 /**
- * Lines that set `tag` on each host (in address order), appended to `out`: dhcp-mac by MAC,
+ * Lines that set `tag` on each host (in address order), added to `out`: dhcp-mac by MAC,
  * dhcp-match on option 61 by client-id. The two line starts are built once per tag.
  */
-function assignLines(out: string, tag: string, hosts: readonly Reservation[]): string {
+function assignLines(out: TextBuilder, tag: string, hosts: readonly Reservation[]): void {
   const byMac = `dhcp-mac=set:${tag},`;
   const byClientId = `dhcp-match=set:${tag},61,`;
-  for (const r of hosts) out += `${r.identifier.kind === 'client-id' ? byClientId : byMac}${r.identifier.hex}\n`;
-  return out;
+  for (const r of hosts) out.add(`${r.identifier.kind === 'client-id' ? byClientId : byMac}${r.identifier.hex}\n`);
 }
 
 /**
@@ -354,26 +397,26 @@ function assignLines(out: string, tag: string, hosts: readonly Reservation[]): s
  * 2.90 (Debian 12, OpenWrt 23.05) crashes on SIGHUP once it has served a host whose
  * dhcp-hostsdir line carries set: (upstream fix f006be7, in 2.91). Tags come from dhcp-mac (by
  * MAC) and dhcp-match on option 61 (by client-id) instead, in a conf-dir file.
- *
- * The file is built by appending to one string (no array of 100k lines to join).
  */
 function emitReservationTags(
   m: Model,
-  sorted: readonly Reservation[][],
+  sorted: readonly (readonly Reservation[])[],
   floating: readonly Reservation[],
   folding: Folding,
   hostBoot: HostBootTag[],
   opts: EmitOptions,
 ): string | undefined {
-  let out = headerText('Reservation tags: which reserved hosts carry which option profile', undefined, opts, [
-    'Tags are set by MAC (dhcp-mac) or client-id (dhcp-match on option 61), not by set: on the dhcp-host',
-    'lines: dnsmasq 2.90 crashes on SIGHUP after serving a dhcp-hostsdir host that has set: (fixed in 2.91).',
-    'Lines here are read at start-up: after changing them, restart dnsmasq (a reload is not enough).',
-  ]);
+  const out = new TextBuilder(
+    headerText('Reservation tags: which reserved hosts carry which option profile', undefined, opts, [
+      'Tags are set by MAC (dhcp-mac) or client-id (dhcp-match on option 61), not by set: on the dhcp-host',
+      'lines: dnsmasq 2.90 crashes on SIGHUP after serving a dhcp-hostsdir host that has set: (fixed in 2.91).',
+      'Lines here are read at start-up: after changing them, restart dnsmasq (a reload is not enough).',
+    ]),
+  );
   let lines = 0;
   for (const t of folding.tags) {
-    out += `# ${t.name}\n`;
-    out = assignLines(out, t.name, t.hosts.slice().sort(byAddress));
+    out.add(`# ${t.name}\n`);
+    assignLines(out, t.name, inAddressOrder(t.hosts));
     lines += t.hosts.length;
   }
   m.subnets.forEach((s, i) => {
@@ -384,9 +427,9 @@ function emitReservationTags(
       if (inside.length === 0) continue;
       // A reserved address inside a Kea pool but outside this server's part of it is served
       // through the subnet's static range and would miss the pool's options; Kea gives them.
-      out += `# reserved inside Kea pool ${p.index} of subnet ${s.id}: they get the pool's options on either server\n`;
-      out = assignLines(out, inPoolTag(s, p.index), inside);
-      out += `tag-if=set:${poolTag(s, p.index)},tag:${inPoolTag(s, p.index)},tag:${subnetTag(s)}\n`;
+      out.add(`# reserved inside Kea pool ${p.index} of subnet ${s.id}: they get the pool's options on either server\n`);
+      assignLines(out, inPoolTag(s, p.index), inside);
+      out.add(`tag-if=set:${poolTag(s, p.index)},tag:${inPoolTag(s, p.index)},tag:${subnetTag(s)}\n`);
       lines += inside.length;
     }
   });
@@ -406,19 +449,19 @@ function emitReservationTags(
   for (const s of m.subnets) for (const r of s.reservations) if (r.clientClasses.length > 0) addClasses(r);
   for (const r of floating) if (r.clientClasses.length > 0) addClasses(r);
   for (const [tag, hosts] of [...classHosts.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    out += `# Kea reservations that assign class ${tag}\n`;
-    out = assignLines(out, tag, hosts.sort(byAddress));
+    out.add(`# Kea reservations that assign class ${tag}\n`);
+    assignLines(out, tag, inAddressOrder(hosts));
     lines += hosts.length;
   }
   for (const g of hostBoot) {
-    out += `# ${g.name}: boot settings of ${g.hosts.length} reservation(s)\n`;
-    out = assignLines(out, g.name, g.hosts.slice().sort(byAddress));
+    out.add(`# ${g.name}: boot settings of ${g.hosts.length} reservation(s)\n`);
+    assignLines(out, g.name, inAddressOrder(g.hosts));
     const b = bootLine(g.name, g.boot);
-    if (b) out += `${b}\n`;
-    else if (g.boot.nextServer) out += `dhcp-option=tag:${g.name},option:server-ip-address,${g.boot.nextServer.value}\n`;
+    if (b) out.add(`${b}\n`);
+    else if (g.boot.nextServer) out.add(`dhcp-option=tag:${g.name},option:server-ip-address,${g.boot.nextServer.value}\n`);
     lines += g.hosts.length;
   }
-  return lines === 0 ? undefined : out;
+  return lines === 0 ? undefined : out.text();
 }
 
 /** One dhcp-hostsfile line: `[id:]<identifier>[,<address>][,<host name up to the first dot>]`. */
@@ -431,21 +474,23 @@ function hostLine(r: Reservation): string {
   return `${id}${ip},${dot < 0 ? name : name.slice(0, dot)}\n`;
 }
 
-function emitHosts(m: Model, sorted: readonly Reservation[][], plan: PairPlan, opts: EmitOptions): string {
-  let out = headerText('Reservations (dhcp-hostsfile syntax: dhcp-host lines without "dhcp-host=")', undefined, opts, [
-    'Identical on both servers. dnsmasq reads new files here by itself; after changing or removing',
-    'a line, reload it (SIGHUP, systemctl reload dnsmasq): a reload re-reads this directory cleanly.',
-  ]);
+function emitHosts(m: Model, sorted: readonly (readonly Reservation[])[], plan: PairPlan, opts: EmitOptions): string {
+  const out = new TextBuilder(
+    headerText('Reservations (dhcp-hostsfile syntax: dhcp-host lines without "dhcp-host=")', undefined, opts, [
+      'Identical on both servers. dnsmasq reads new files here by itself; after changing or removing',
+      'a line, reload it (SIGHUP, systemctl reload dnsmasq): a reload re-reads this directory cleanly.',
+    ]),
+  );
   if (plan.floatingReservations.length > 0) {
-    out += '# Kea global reservations without an address\n';
-    for (const r of plan.floatingReservations) out += hostLine(r);
+    out.add('# Kea global reservations without an address\n');
+    for (const r of plan.floatingReservations) out.add(hostLine(r));
   }
   m.subnets.forEach((s, i) => {
     if (s.reservations.length === 0) return;
-    out += `# Kea subnet ${s.id} ${s.text}\n`;
-    for (const r of sorted[i]!) out += hostLine(r);
+    out.add(`# Kea subnet ${s.id} ${s.text}\n`);
+    for (const r of sorted[i]!) out.add(hostLine(r));
   });
-  return out;
+  return out.text();
 }
 
 function emitScope(m: Model, plan: PairPlan, idx: number, opts: EmitOptions): string {
