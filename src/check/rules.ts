@@ -23,6 +23,9 @@ export interface ReservationScan {
   outside: { r: Reservation; subnet: Subnet }[];
   /** Reservations by client id. */
   clientIds: Reservation[];
+  /** Shortest and longest client id, in hex characters (0 when there is none). */
+  clientIdHexMin: number;
+  clientIdHexMax: number;
   /** Reservations whose hostname needs a closer look (plainHostname does not clear it). */
   oddHostnames: Reservation[];
   /** Reservations that assign client classes. */
@@ -49,6 +52,8 @@ export function scanReservations(m: Model): ReservationScan {
     addresses: new Uint32Array(count),
     outside: [],
     clientIds: [],
+    clientIdHexMin: 0,
+    clientIdHexMax: 0,
     oddHostnames: [],
     withClasses: [],
     withBoot: [],
@@ -57,22 +62,15 @@ export function scanReservations(m: Model): ReservationScan {
   };
   const { all } = scan;
   let addressCount = 0;
-  // Where each identifier was first reserved (an index into `all`), one map per identifier kind,
-  // keyed by the model's own hex string: no key string is built per reservation. A first
-  // reservation lies in the current scope exactly when its index is at least the scope's start.
-  const firstHw = new Map<string, number>();
-  const firstClientId = new Map<string, number>();
-  // For identifiers also reserved in an earlier scope: where they were first reserved in the
-  // latest scope that has them (few entries, if any).
-  const laterHw = new Map<string, number>();
-  const laterClientId = new Map<string, number>();
-  const globalSameScope: ReservationScan['sameScope'] = [];
+  // Whether any identifier is reserved twice: one Set per identifier kind, keyed by the model's
+  // own hex string, one probe per reservation (a Set that does not grow already had it). Which
+  // scopes the repeats are in is only worked out when there are some (scopeRepeats).
+  const hwSeen = new Set<string>();
+  const clientIdSeen = new Set<string>();
+  let repeats = false;
 
-  const visit = (scope: string, list: readonly Reservation[], subnet: Subnet | undefined) => {
-    const scopeStart = all.length;
-    const sameScope = subnet ? scan.sameScope : globalSameScope;
+  const visit = (list: readonly Reservation[], subnet: Subnet | undefined) => {
     for (const r of list) {
-      const i = all.length;
       all.push(r);
       if (r.ip !== undefined) {
         scan.addresses[addressCount++] = r.ip;
@@ -81,10 +79,44 @@ export function scanReservations(m: Model): ReservationScan {
       if (r.hostname !== undefined && !plainHostname(r.hostname)) scan.oddHostnames.push(r);
       if (r.clientClasses.length > 0) scan.withClasses.push(r);
       if (r.boot.bootFileName || r.boot.serverHostname) scan.withBoot.push({ r, subnet });
+      const isClientId = r.identifier.kind === 'client-id';
+      const hex = r.identifier.hex;
+      if (isClientId) {
+        if (scan.clientIds.push(r) === 1 || hex.length < scan.clientIdHexMin) scan.clientIdHexMin = hex.length;
+        if (hex.length > scan.clientIdHexMax) scan.clientIdHexMax = hex.length;
+      }
+      const seen = isClientId ? clientIdSeen : hwSeen;
+      const size = seen.size;
+      if (seen.add(hex).size === size) repeats = true;
+    }
+  };
+  visit(m.globalReservations, undefined);
+  for (const s of m.subnets) visit(s.reservations, s);
+  scan.addresses = scan.addresses.subarray(0, addressCount);
+  if (repeats) scopeRepeats(m, scan);
+  return scan;
+}
 
+/** Fills `scan.sameScope` and `scan.otherScope`, in the order ReservationScan describes. */
+function scopeRepeats(m: Model, scan: ReservationScan): void {
+  const { all } = scan;
+  // Where each identifier was first reserved (an index into `all`), one map per identifier kind.
+  // A first reservation lies in the current scope exactly when its index is at least the scope's start.
+  const firstHw = new Map<string, number>();
+  const firstClientId = new Map<string, number>();
+  // For identifiers also reserved in an earlier scope: where they were first reserved in the
+  // latest scope that has them (few entries, if any).
+  const laterHw = new Map<string, number>();
+  const laterClientId = new Map<string, number>();
+  const globalSameScope: ReservationScan['sameScope'] = [];
+  let i = 0;
+  const visit = (scope: string, count: number, subnet: Subnet | undefined) => {
+    const scopeStart = i;
+    const sameScope = subnet ? scan.sameScope : globalSameScope;
+    for (const end = i + count; i < end; i++) {
+      const r = all[i]!;
       const { kind, hex } = r.identifier;
       const isClientId = kind === 'client-id';
-      if (isClientId) scan.clientIds.push(r);
       const firstById = isClientId ? firstClientId : firstHw;
       const f = firstById.get(hex);
       if (f === undefined) firstById.set(hex, i);
@@ -98,11 +130,9 @@ export function scanReservations(m: Model): ReservationScan {
       }
     }
   };
-  visit('the global reservations', m.globalReservations, undefined);
-  for (const s of m.subnets) visit(s.text, s.reservations, s);
-  scan.addresses = scan.addresses.subarray(0, addressCount);
+  visit('the global reservations', m.globalReservations.length, undefined);
+  for (const s of m.subnets) visit(s.text, s.reservations.length, s);
   for (const x of globalSameScope) scan.sameScope.push(x);
-  return scan;
 }
 
 /** Kea ARM "IPv4 Subnet Identifier": ids must be unique; dnsmasq tags are named after them. */

@@ -107,6 +107,7 @@ const bootFieldsFit: Rule = (m, scan) => {
  */
 const clientIdsFitAnOption: Rule = (_m, scan) => {
   const out: Diagnostic[] = [];
+  if (scan.clientIdHexMax <= 3 * 255 - 1) return out; // "xx:" per byte, without the last ':'
   for (const r of scan.clientIds) {
     const bytes = (r.identifier.hex.length + 1) / 3;
     if (bytes > 255) out.push(diagnostic('IDENTIFIER_TOO_LONG', 'error', { kind: 'client-id', bytes, max: 255 }, [...r.path, 'client-id']));
@@ -146,7 +147,8 @@ const reservationTagsStayInScope: Rule = (_m, scan) =>
  */
 const clientIdsNotPrefixes: Rule = (_m, scan) => {
   const ids = scan.clientIds;
-  if (!anyIdExtendsAnother(ids)) return [];
+  // Ids that are all one length cannot start with one another, the usual case ("01:" and a MAC).
+  if (scan.clientIdHexMin === scan.clientIdHexMax || !anyIdExtendsAnother(ids)) return [];
   // Ids that start with a given prefix are adjacent once sorted: binary search instead of a scan
   // per id (quadratic at a million reservations). `longer` is still the first such id in `ids`.
   const sorted = ids.map((r, i) => ({ hex: r.identifier.hex, i })).sort((a, b) => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : a.i - b.i));
@@ -177,14 +179,11 @@ const clientIdsNotPrefixes: Rule = (_m, scan) => {
 
 /**
  * Whether some id starts with another, longer one (a cheap superset of what clientIdsNotPrefixes
- * reports, which also wants the ':' after the prefix). Ids that are all one length cannot, which
- * is the usual case ("01:" and a MAC). Otherwise: sorted, every string that starts with `p`
+ * reports, which also wants the ':' after the prefix). Sorted, every string that starts with `p`
  * follows `p` directly (anything between them starts with `p` too), so comparing neighbours
  * finds one whenever there is one: a plain string sort instead of a binary search per id.
  */
 function anyIdExtendsAnother(ids: readonly Reservation[]): boolean {
-  const length = ids[0]?.identifier.hex.length;
-  if (ids.every((r) => r.identifier.hex.length === length)) return false;
   const hexes = ids.map((r) => r.identifier.hex).sort();
   for (let i = 1; i < hexes.length; i++) {
     if (hexes[i]!.length > hexes[i - 1]!.length && hexes[i]!.startsWith(hexes[i - 1]!)) return true;

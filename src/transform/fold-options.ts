@@ -140,20 +140,26 @@ export function foldSharedOptions(m: Model, floating: readonly Reservation[], re
     if (r.options.length === 0) return;
     // Only options dnsmasq can send are folded; the rest were reported by normalize. Later
     // entries of one code win, as in Kea; kept in code order (insertion: hosts have few options).
-    kept.length = 0;
+    // `kept[0, count)` is this host's list (the scratch array is not truncated between hosts).
+    let count = 0;
     for (const o of r.options) {
       if (!o.dnsmasq) continue;
-      let i = kept.length;
+      let i = count;
       while (i > 0 && kept[i - 1]!.code > o.code) i--;
-      if (i > 0 && kept[i - 1]!.code === o.code) kept[i - 1] = o;
-      else if (i === kept.length) kept.push(o);
-      else kept.splice(i, 0, o);
+      if (i > 0 && kept[i - 1]!.code === o.code) {
+        kept[i - 1] = o;
+        continue;
+      }
+      for (let j = count; j > i; j--) kept[j] = kept[j - 1]!;
+      kept[i] = o;
+      count++;
     }
-    if (kept.length === 0) return;
+    if (count === 0) return;
     const inh = inheritedBy.get(subnet, r.ip);
     let n = 0;
     let node = root;
-    for (const o of kept) {
+    for (let k = 0; k < count; k++) {
+      const o = kept[k]!;
       const base = inh.get(o.code);
       if (base && sameOption(base, o)) {
         redundant.push({ reservation: r, option: o, inheritedFrom: base.path });
