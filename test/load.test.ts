@@ -64,6 +64,20 @@ describe('comments', () => {
     expect(diagnostics).toEqual([]);
     expect(source?.value).toEqual({ a: 1 });
   });
+
+  it('ends an unclosed string at its line break, as Kea-style scanning does, and finds the comments after it', () => {
+    // The unclosed string swallows the '#' on its own line only; the next line's '#' is a comment.
+    const text = lines('{ "a": "x # in string', '  # a comment', '}');
+    const { source, diagnostics } = loadKeaText(text, 'kea.conf');
+    expect(source?.text).toBe(lines('{ "a": "x # in string', ' '.repeat('  # a comment'.length), '}'));
+    expect(diagnostics[0]?.code).toBe('JSON_SYNTAX');
+  });
+
+  it('keeps a string going past a backslash before the line break, as jsonc-parser does', () => {
+    const text = lines('{ "a": "x\\', '# in string" }');
+    const { source } = loadKeaText(text, 'kea.conf');
+    expect(source?.text).toBe(text);
+  });
 });
 
 describe('JSON syntax', () => {

@@ -95,16 +95,71 @@ interface LexicalEvent {
   directive: boolean;
 }
 
+/** `open` at an opening quote: its closing quote, skipping escaped quotes; -1 when there is none. */
+function closingQuote(text: string, open: number): number {
+  let close = text.indexOf('"', open + 1);
+  while (close !== -1) {
+    let backslashes = 0;
+    for (let b = close - 1; text.charCodeAt(b) === 92; b--) backslashes++;
+    if (backslashes % 2 === 0) return close;
+    close = text.indexOf('"', close + 1);
+  }
+  return -1;
+}
+
+/** Result of `stringAround` when it cannot tell (a line break escaped by a backslash). */
+const UNSURE = -2;
+
+/**
+ * Whether `at` lies inside a string, for a scan that knows `from` (<= at) is outside any string
+ * or comment and that no comment or directive starts in [from, at). Returns -1 when `at` is
+ * outside strings, else the offset where the string holding it ends.
+ *
+ * jsonc-parser's scanner ends a string at a line break (as an error), so every line starts outside
+ * strings, and only the quotes between the later of `from` and the start of `at`'s line need to be
+ * walked. The one exception, a backslash right before the line break (the scanner takes it as an
+ * escape and the string goes on), is UNSURE.
+ */
+function stringAround(text: string, from: number, at: number): number {
+  let lineStart = at;
+  while (lineStart > from) {
+    const c = text.charCodeAt(lineStart - 1);
+    if (c === 10 || c === 13) break;
+    lineStart--;
+  }
+  if (lineStart > from) {
+    let before = lineStart - 2; // the character before the line break
+    if (text.charCodeAt(lineStart - 1) === 10 && text.charCodeAt(before) === 13) before--;
+    if (text.charCodeAt(before) === 92) return UNSURE;
+  }
+  for (let quote = text.indexOf('"', lineStart); quote !== -1 && quote < at; ) {
+    const close = closingQuote(text, quote);
+    if (close === -1 || close > at) {
+      // `at` is inside; the string ends at its closing quote or at the next line break.
+      const end = close === -1 ? text.length : close + 1;
+      for (let i = at + 1; i < end; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 10 || c === 13) return i;
+      }
+      return end;
+    }
+    quote = text.indexOf('"', close + 1);
+  }
+  return -1;
+}
+
 /**
  * The comments and directives of a well-formed file in one quick pass, or undefined when anything
- * is unusual: a string that runs past its line, a lone `/`, an unclosed block comment, a malformed
- * directive. Those take jsonc-parser's token walk, which reports them exactly; on well-formed text
- * both find the same comments and directives.
+ * is unusual: a lone `/`, an unclosed block comment, a malformed directive, a line break escaped
+ * inside a string. Those take jsonc-parser's token walk, which reports them exactly; on
+ * well-formed text both find the same comments and directives.
  *
- * The pass jumps between the characters that matter with `indexOf` (which V8 runs over many
- * characters at a time): it keeps the next `"`, `#`, `/`, `<` and line break ahead of the scan
- * and looks one up again only when the scan has passed it (it was consumed, or lay inside a
- * string or comment). So a string costs two `indexOf`s, and a `/` inside a string one more.
+ * The pass jumps between the only characters that can start a comment or directive (`#`, `/`,
+ * `<`) with `indexOf`, which V8 runs over many characters at a time, and keeps the next one of
+ * each ahead of the scan. Strings are not walked one by one: only when a candidate turns up is
+ * its own line (from where the scan stands) checked for a string around it, since in a config
+ * these characters are rare outside comments (a subnet's `/24`, a URL). A 20 MB config costs a
+ * few `indexOf` runs plus the candidates' lines.
  */
 function findCommentsAndDirectives(text: string): LexicalEvent[] | undefined {
   const len = text.length;
@@ -123,29 +178,20 @@ function findCommentsAndDirectives(text: string): LexicalEvent[] | undefined {
   };
 
   const events: LexicalEvent[] = [];
-  let quote = -1;
   let hash = -1;
   let slash = -1;
   let angle = -1;
-  let i = 0; // text before i has been scanned
+  let i = 0; // text before i has been scanned; i is outside strings and comments
   for (;;) {
-    if (quote < i) quote = next('"', i);
     if (hash < i) hash = next('#', i);
     if (slash < i) slash = next('/', i);
     if (angle < i) angle = next('<', i);
-    const at = Math.min(quote, hash, slash, angle);
+    const at = Math.min(hash, slash, angle);
     if (at === len) return events;
-    if (at === quote) {
-      let close = text.indexOf('"', at + 1);
-      for (;;) {
-        if (close < 0) return undefined;
-        let backslashes = 0;
-        for (let b = close - 1; text.charCodeAt(b) === 92; b--) backslashes++;
-        if (backslashes % 2 === 0) break;
-        close = text.indexOf('"', close + 1);
-      }
-      if (lineBreakFrom(at) < close) return undefined; // jsonc ends a string at a line break
-      i = close + 1;
+    const stringEnd = stringAround(text, i, at);
+    if (stringEnd === UNSURE) return undefined;
+    if (stringEnd !== -1) {
+      i = stringEnd;
     } else if (at === hash) {
       const eol = lineBreakFrom(at);
       events.push({ start: at, end: eol, directive: false });
