@@ -13,7 +13,8 @@
  *
  * `jsonLocator` then answers a path by walking only the containers on it, skipping each nested
  * container in one step through the index. Children of every container walked are remembered, so
- * the thousands of paths a report cites into one reservations list walk that list once.
+ * the thousands of paths a report cites into one reservations list walk that list once, and a
+ * list is walked only as far as the furthest element asked for.
  * Answers match jsonc-parser's `findNodeAtLocation` on `parseTree` (offset of the value's first
  * character, length of its text; for `key`, the property name with its quotes).
  */
@@ -139,14 +140,24 @@ interface Member {
   readonly start: number;
 }
 
+/** How far the walk of one array has got. */
+interface ArrayWalk {
+  /** Start offsets of its first elements, in order. */
+  readonly starts: number[];
+  /** Index of the first nested container not yet stepped over. */
+  inner: number;
+  /** True once every element is in `starts`. */
+  done: boolean;
+}
+
 export type JsonLocator = (path: JsonPath, key: boolean) => { offset: number; length: number } | undefined;
 
 export function jsonLocator(text: string, index: JsonIndex): JsonLocator {
   const { starts, ends, after } = index;
   /** Members of each object walked, by container index. */
   const members = new Map<number, Member[]>();
-  /** Start offsets of the elements of each array walked, by container index. */
-  const elements = new Map<number, number[]>();
+  /** How far each array has been walked, by container index. */
+  const arrays = new Map<number, ArrayWalk>();
 
   const skipWs = (i: number): number => {
     while (isWs(text.charCodeAt(i))) i++;
@@ -218,14 +229,46 @@ export function jsonLocator(text: string, index: JsonIndex): JsonLocator {
     }
     return known;
   };
-  const elementsOf = (at: number): number[] => {
-    let known = elements.get(at);
-    if (known === undefined) {
-      const found: number[] = [];
-      walk(at, (start) => void found.push(start));
-      elements.set(at, (known = found));
+  /**
+   * Offset of element `k` of array `at`, walking the array on from where earlier calls stopped.
+   * An element that is a container is stepped over through the index; when the next nested
+   * container is the next element (the gap between them holds one comma: another element would
+   * bring a comma of its own), the step takes two `indexOf`s instead of a look at every blank.
+   */
+  const elementAt = (at: number, k: number): number | undefined => {
+    const close = (ends[at] as number) - 1;
+    let state = arrays.get(at);
+    if (state === undefined) {
+      const first = skipWs((starts[at] as number) + 1);
+      state = { starts: first < close ? [first] : [], inner: at + 1, done: first >= close };
+      arrays.set(at, state);
     }
-    return known;
+    const found = state.starts;
+    while (found.length <= k && !state.done) {
+      const last = found[found.length - 1] as number;
+      let end: number;
+      if (isContainer(text.charCodeAt(last))) {
+        const nested = state.inner;
+        end = ends[nested] as number;
+        state.inner = after[nested] as number;
+        const nextStart = state.inner < index.count ? (starts[state.inner] as number) : close;
+        if (nextStart < close) {
+          const comma = text.indexOf(',', end);
+          const second = text.indexOf(',', comma + 1);
+          if (comma !== -1 && comma < nextStart && (second === -1 || second > nextStart)) {
+            found.push(nextStart);
+            continue;
+          }
+        }
+      } else {
+        end = scalarEnd(last);
+      }
+      let i = skipWs(end);
+      if (text.charCodeAt(i) === COMMA) i = skipWs(i + 1);
+      if (i < close) found.push(i);
+      else state.done = true;
+    }
+    return found[k];
   };
 
   return (path, key) => {
@@ -240,7 +283,7 @@ export function jsonLocator(text: string, index: JsonIndex): JsonLocator {
         start = member.start;
       } else {
         if (c !== OPEN_BRACKET || segment < 0) return undefined;
-        const found = elementsOf(containerAt(start))[segment];
+        const found = elementAt(containerAt(start), segment);
         if (found === undefined) return undefined;
         member = undefined;
         start = found;
