@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../src/diagnostics/diagnostic.js';
 import { loadKeaConfig, loadKeaText, type LoadHost } from '../src/load/load.js';
+import { parseJson } from '../src/load/parse-json.js';
 
 /** Text whose line N is the N-th argument: line numbers in assertions can be read off the call. */
 const lines = (...ls: string[]): string => ls.join('\n');
@@ -85,6 +86,33 @@ describe('JSON syntax', () => {
     const { source, diagnostics } = loadKeaText('{ "a": [1, 2, ], "b": { "c": true, }, }', 'kea.conf');
     expect(diagnostics).toEqual([]);
     expect(source?.value).toEqual({ a: [1, 2], b: { c: true } });
+  });
+
+  it('reads a config with trailing commas through JSON.parse, with the same values and positions', () => {
+    const text = lines(
+      '{',
+      '  "list": [ { "a": 1, }, [ 2, ], "x,]", ],',
+      '  "s": "y, }", // a comment, }',
+      '  "t": { "u": "\\\\", },',
+      '}',
+    );
+    const parsed = parseJson(loadKeaText(text, 'kea.conf').source?.text ?? '');
+    expect(parsed.strictJson).toBe(true);
+    const { source, diagnostics } = loadKeaText(text, 'kea.conf');
+    expect(diagnostics).toEqual([]);
+    expect(source?.value).toEqual({ list: [{ a: 1 }, [2], 'x,]'], s: 'y, }', t: { u: '\\' } });
+    // The text keeps its commas; positions match jsonc-parser's parse tree.
+    expect(source?.text).toContain('"x,]", ],');
+    expect(source?.locate(['list', 2])).toMatchObject({ at: { line: 2, column: 34 }, length: 5 });
+    expect(source?.locate(['list', 1, 0])).toMatchObject({ at: { line: 2, column: 28 }, length: 1 });
+    expect(source?.locate(['t', 'u'], true)).toMatchObject({ at: { line: 4, column: 10 }, length: 3 });
+    expect(source?.locate(['list', 3])).toBeUndefined();
+  });
+
+  it('leaves a comma right after an opening bracket to the syntax check', () => {
+    const { source, diagnostics } = loadKeaText('{ "a": [,], "b": {,} }', 'kea.conf');
+    expect(diagnostics[0]).toMatchObject({ code: 'JSON_SYNTAX', args: { problem: 'value expected' } });
+    expect(source?.value).toBeUndefined();
   });
 
   it.each([

@@ -1,9 +1,10 @@
 /**
  * JSON path -> offset and length of that value in the text, without a parse tree.
  *
- * Only for text already known to be valid JSON (JSON.parse accepted it). `indexJson` makes one
- * quick pass over such a text and records every container (`{...}` or `[...]`): where it starts,
- * where it ends, and which container follows its subtree. The same pass counts the property
+ * Only for text already known to be valid JSON (JSON.parse accepted it), but for trailing commas,
+ * which the walks step over like any comma. `indexJson` makes one quick pass over such a text and
+ * records every container (`{...}` or `[...]`): where it starts, where it ends, and which
+ * container follows its subtree. The same pass counts the property
  * names, which parse-json.ts compares with the parsed value to rule out duplicate keys.
  *
  * The pass jumps from quote to quote and from bracket to bracket with `indexOf` (which V8 runs
@@ -58,7 +59,7 @@ function closingQuote(text: string, open: number): number {
 }
 
 /**
- * Index the containers of `text`, which must be valid JSON (JSON.parse accepted it); undefined
+ * Index the containers of `text`, which must be valid JSON but for trailing commas; undefined
  * when containers nest deeper than `maxNesting`.
  */
 export function indexJson(text: string, maxNesting: number): JsonIndex | undefined {

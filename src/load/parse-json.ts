@@ -7,9 +7,9 @@
  *
  * Fast path first: most configs are plain JSON once comments are blanked, and V8's JSON.parse is
  * several times faster than any visitor. It is used only when it provably gives the same value:
- * it accepted the text, no object repeats a key (the keys in the text are counted and compared
- * with the keys in the value), and nothing nests deeper than MAX_NESTING. Anything else (trailing
- * commas, duplicates, syntax errors) takes the visitor, which reports it.
+ * it accepted the text (after trailing commas are blanked), no object repeats a key (the keys in
+ * the text are counted and compared with the keys in the value), and nothing nests deeper than
+ * MAX_NESTING. Anything else (duplicates, syntax errors) takes the visitor, which reports it.
  */
 import { visit } from 'jsonc-parser';
 import type { JsonPath } from '../diagnostics/diagnostic.js';
@@ -43,7 +43,10 @@ export interface ParsedJson {
   duplicates: DuplicateKey[];
   /** Offset of the first bracket past MAX_NESTING, when the text nests too deep. */
   tooDeepAt: number | undefined;
-  /** True when the text is strict JSON without duplicate keys (the JSON.parse fast path took it). */
+  /**
+   * True when the text is strict JSON without duplicate keys, but for trailing commas (the
+   * JSON.parse fast path took it).
+   */
   strictJson?: boolean;
   /** The containers of the text, when `strictJson` (for `jsonLocator`). */
   index?: JsonIndex;
@@ -98,17 +101,93 @@ function countValueKeys(value: unknown): number {
   return keys;
 }
 
+const isJsonBlank = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
+
+/** `open` at an opening quote: its closing quote, skipping escaped quotes; -1 when there is none. */
+function closingQuote(text: string, open: number): number {
+  let close = text.indexOf('"', open + 1);
+  while (close !== -1) {
+    let backslashes = 0;
+    for (let b = close - 1; text.charCodeAt(b) === 92; b--) backslashes++;
+    if (backslashes % 2 === 0) return close;
+    close = text.indexOf('"', close + 1);
+  }
+  return -1;
+}
+
+/**
+ * `text` with its trailing commas (a `,` after a value, before `]` or `}`) turned into spaces,
+ * which keeps every offset; undefined when it has none. Kea accepts trailing commas, JSON.parse
+ * does not: the blanked text lets such a config keep the fast path.
+ *
+ * Commas are looked for behind each closing bracket. One inside a string is told apart by the
+ * quotes from the start of its line (or from the last comma checked, if later): that is exact
+ * when no string runs past a line break, and when one does, the blanked text still fails
+ * JSON.parse (which rejects a line break in a string), so a wrong guess never yields a value.
+ * A comma right after `[`, `{`, `,` or `:` is a syntax error, left for the visitor to report.
+ */
+function blankTrailingCommas(text: string): string | undefined {
+  const candidates: number[] = [];
+  for (const close of [']', '}']) {
+    for (let at = text.indexOf(close); at !== -1; at = text.indexOf(close, at + 1)) {
+      let comma = at - 1;
+      while (comma >= 0 && isJsonBlank(text.charCodeAt(comma))) comma--;
+      if (text.charCodeAt(comma) !== 44) continue;
+      let before = comma - 1;
+      while (before >= 0 && isJsonBlank(text.charCodeAt(before))) before--;
+      const c = text.charCodeAt(before);
+      if (before >= 0 && c !== 91 && c !== 123 && c !== 44 && c !== 58) candidates.push(comma);
+    }
+  }
+  if (candidates.length === 0) return undefined;
+  candidates.sort((a, b) => a - b);
+
+  const pieces: string[] = [];
+  let copied = 0;
+  let outside = 0; // a point known to be outside strings, at or before the next candidate
+  for (const comma of candidates) {
+    if (comma < outside) continue; // inside the string found for an earlier candidate
+    let from = comma;
+    while (from > outside && text.charCodeAt(from - 1) !== 10 && text.charCodeAt(from - 1) !== 13) from--;
+    let inString = false;
+    for (let quote = text.indexOf('"', from); quote !== -1 && quote < comma; ) {
+      const close = closingQuote(text, quote);
+      if (close === -1 || close > comma) {
+        inString = true;
+        outside = close === -1 ? text.length : close + 1;
+        break;
+      }
+      quote = text.indexOf('"', close + 1);
+    }
+    if (inString) continue;
+    pieces.push(text.slice(copied, comma), ' ');
+    copied = comma + 1;
+    outside = comma + 1;
+  }
+  if (pieces.length === 0) return undefined;
+  pieces.push(text.slice(copied));
+  return pieces.join('');
+}
+
 /**
  * The value when JSON.parse gives exactly what the visitor would, with the container index the
  * locator uses; undefined otherwise. One pass over the text (`indexJson`) both indexes it and
  * counts its property names: when the value has as many own keys, no object repeated a key.
+ * Trailing commas are blanked for JSON.parse only; the index and the locator read the text as
+ * it is (they step over a comma before a closing bracket).
  */
 function parseStrict(text: string): { value: unknown; index: JsonIndex } | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return undefined;
+    const blanked = blankTrailingCommas(text);
+    if (blanked === undefined) return undefined;
+    try {
+      value = JSON.parse(blanked);
+    } catch {
+      return undefined;
+    }
   }
   const index = indexJson(text, MAX_NESTING);
   return index !== undefined && index.keys === countValueKeys(value) ? { value, index } : undefined;
