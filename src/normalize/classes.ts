@@ -87,7 +87,7 @@ export function readClasses(r: Reader, v: unknown, path: JsonPath, customDefs: r
       name,
       tag,
       dnf,
-      options: o['option-data'] === undefined ? [] : readOptionData(r, o['option-data'], [...p, 'option-data'], customDefs),
+      options: o['option-data'] === undefined ? [] : readOptionData(r, o['option-data'], { path: p }, customDefs),
       boot,
       path: p,
     });

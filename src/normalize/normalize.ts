@@ -158,7 +158,7 @@ function normalizeDhcp4(r: Reader, d4: JsonObject, path: JsonPath): Model {
   };
   const global = inherit(r, d4, path, root);
 
-  const options = d4['option-data'] === undefined ? [] : readOptionData(r, d4['option-data'], [...path, 'option-data'], customDefs);
+  const options = d4['option-data'] === undefined ? [] : readOptionData(r, d4['option-data'], { path }, customDefs);
   const classes = d4['client-classes'] === undefined ? [] : readClasses(r, d4['client-classes'], [...path, 'client-classes'], customDefs);
   const interfaces = readInterfaces(r, d4['interfaces-config'], [...path, 'interfaces-config']);
   const ha = readHooks(r, d4['hooks-libraries'], [...path, 'hooks-libraries']);
@@ -198,7 +198,7 @@ function normalizeDhcp4(r: Reader, d4: JsonObject, path: JsonPath): Model {
       const net: SharedNetwork = {
         name,
         interface: inh.interface,
-        options: o['option-data'] === undefined ? [] : readOptionData(r, o['option-data'], [...np, 'option-data'], customDefs),
+        options: o['option-data'] === undefined ? [] : readOptionData(r, o['option-data'], { path: np }, customDefs),
         path: np,
       };
       sharedNetworks.push(net);
@@ -403,7 +403,7 @@ function readSubnet(
     interface: inh.interface,
     relayAddresses: inh.relayAddresses,
     pools: [],
-    options: o['option-data'] === undefined ? [] : readOptionData(r, o['option-data'], [...path, 'option-data'], customDefs),
+    options: o['option-data'] === undefined ? [] : readOptionData(r, o['option-data'], { path }, customDefs),
     lifetimes,
     boot: inh.boot,
     authoritative: inh.authoritative,
@@ -436,7 +436,7 @@ function readSubnet(
         index: i + 1,
         start: range.start,
         end: range.end,
-        options: po['option-data'] === undefined ? [] : readOptionData(r, po['option-data'], [...pp, 'option-data'], customDefs),
+        options: po['option-data'] === undefined ? [] : readOptionData(r, po['option-data'], { path: pp }, customDefs),
         clientClasses: readClassList(r, po, pp) ?? [],
         path: pp,
       };
@@ -483,13 +483,64 @@ function readReservations(r: Reader, v: unknown, path: JsonPath, subnetId: numbe
   if (!list) return [];
   const out: Reservation[] = [];
   for (let i = 0; i < list.length; i++) {
-    const p = childPath(path, i);
-    const o = r.object(list[i], p);
+    const item = list[i];
+    // isObject first: a reservation's path is built only for a diagnostic (see KeaReservation).
+    const o = isObject(item) ? item : r.object(item, childPath(path, i));
     if (!o) continue;
-    const res = readReservation(r, o, p, subnetId, customDefs);
+    const res = readReservation(r, o, path, i, subnetId, customDefs);
     if (res) out.push(res);
   }
   return out;
+}
+
+/**
+ * A Reservation as read from Kea. Its `path` is built when asked for, from the path of the
+ * reservations list (one array shared by the whole list) and its index in it: a big config has
+ * 100,000s of reservations, and a path array each (88 bytes, a fifth of the Model) was kept for
+ * the few that a diagnostic or a report line cites. `path` is a getter on the prototype, not an
+ * own property: a copy made by spreading would lose it (nothing copies reservations).
+ */
+class KeaReservation implements Reservation {
+  declare subnetId: number;
+  declare identifier: Reservation['identifier'];
+  declare ip: number | undefined;
+  declare hostname: string | undefined;
+  declare options: ModelOption[];
+  declare boot: BootFields;
+  declare clientClasses: string[];
+  readonly #list: JsonPath;
+  readonly #index: number;
+
+  constructor(
+    list: JsonPath,
+    index: number,
+    subnetId: number,
+    identifier: Reservation['identifier'],
+    ip: number | undefined,
+    hostname: string | undefined,
+    boot: BootFields,
+    clientClasses: string[],
+  ) {
+    this.#list = list;
+    this.#index = index;
+    this.subnetId = subnetId;
+    this.identifier = identifier;
+    this.ip = ip;
+    this.hostname = hostname;
+    this.options = NO_OPTIONS;
+    this.boot = boot;
+    this.clientClasses = clientClasses;
+  }
+
+  get path(): JsonPath {
+    return reservationPath(this.#list, this.#index);
+  }
+}
+
+/** The path of reservation `index` in the list at `list`, or of one of its keys. */
+function reservationPath(list: JsonPath, index: number, key?: string): JsonPath {
+  const p = childPath(list, index);
+  return key === undefined ? p : childPath(p, key);
 }
 
 /** The identifier keys of a reservation, in the order RESERVATION_MANY_IDENTIFIERS names them. */
@@ -501,7 +552,8 @@ const NO_CLASSES: string[] = Object.freeze([]) as unknown as string[];
 function readReservation(
   r: Reader,
   o: JsonObject,
-  path: JsonPath,
+  list: JsonPath,
+  index: number,
   subnetId: number,
   customDefs: readonly OptionDef[],
 ): Reservation | undefined {
@@ -550,22 +602,22 @@ function readReservation(
         unhandled ||= !RESERVATION_HANDLED.has(key);
     }
   }
-  if (unhandled) r.classifyRest(o, path, 'reservation', RESERVATION_HANDLED, RESERVATION_FATES);
+  if (unhandled) r.classifyRest(o, reservationPath(list, index), 'reservation', RESERVATION_HANDLED, RESERVATION_FATES);
   if (kind === undefined) {
-    r.error('RESERVATION_NO_IDENTIFIER', path, {});
+    r.error('RESERVATION_NO_IDENTIFIER', reservationPath(list, index), {});
     return undefined;
   }
   if (idCount > 1) {
     const idKeys = IDENTIFIER_KEYS.filter((k) => o[k] !== undefined);
-    r.error('RESERVATION_MANY_IDENTIFIERS', [...path, idKeys[1]!], { keys: idKeys.join(', ') });
+    r.error('RESERVATION_MANY_IDENTIFIERS', reservationPath(list, index, idKeys[1]), { keys: idKeys.join(', ') });
     return undefined;
   }
-  // typeof first: the path array is only built when there is a type error to report.
+  // typeof first: a path is only built when there is a type error to report.
   const idValue = o[kind];
-  const idText = typeof idValue === 'string' ? idValue : r.string(idValue, [...path, kind]);
+  const idText = typeof idValue === 'string' ? idValue : r.string(idValue, reservationPath(list, index, kind));
   if (idText === undefined) return undefined;
   if (kind !== 'hw-address' && kind !== 'client-id') {
-    r.warn('RESERVATION_NOT_CONVERTED', [...path, kind], {
+    r.warn('RESERVATION_NOT_CONVERTED', reservationPath(list, index, kind), {
       identifier: kind,
       reason:
         kind === 'flex-id'
@@ -588,20 +640,20 @@ function readReservation(
     hex = bytes && length > 0 ? colonHex(bytes) : '';
   }
   if (length === 0) {
-    r.error(kind === 'hw-address' ? 'BAD_MAC' : 'BAD_CLIENT_ID', [...path, kind], { value: idText });
+    r.error(kind === 'hw-address' ? 'BAD_MAC' : 'BAD_CLIENT_ID', reservationPath(list, index, kind), { value: idText });
     return undefined;
   }
   if (kind === 'hw-address' && length > 16) {
-    r.error('BAD_MAC', [...path, kind], { value: idText });
+    r.error('BAD_MAC', reservationPath(list, index, kind), { value: idText });
     return undefined;
   }
   let ip: number | undefined;
   if (ipValue !== undefined) {
-    const s = typeof ipValue === 'string' ? ipValue : r.string(ipValue, [...path, 'ip-address']);
+    const s = typeof ipValue === 'string' ? ipValue : r.string(ipValue, reservationPath(list, index, 'ip-address'));
     if (s !== undefined) {
       ip = parseIPv4(s);
       if (ip === undefined) {
-        r.error('BAD_ADDRESS', [...path, 'ip-address'], { value: s, key: 'ip-address' });
+        r.error('BAD_ADDRESS', reservationPath(list, index, 'ip-address'), { value: s, key: 'ip-address' });
         return undefined;
       }
       if (ip === 0) ip = undefined; // Kea writes 0.0.0.0 for "no address reserved"
@@ -609,25 +661,19 @@ function readReservation(
   }
   let hostname: string | undefined;
   if (hostValue !== undefined) {
-    const h = typeof hostValue === 'string' ? hostValue : r.string(hostValue, [...path, 'hostname']);
+    const h = typeof hostValue === 'string' ? hostValue : r.string(hostValue, reservationPath(list, index, 'hostname'));
     if (h !== undefined && h !== '') hostname = h;
   }
-  const boot = hasBoot ? readOwnBootFields(r, o, path) : NO_BOOT_FIELDS;
+  const boot = hasBoot ? readOwnBootFields(r, o, reservationPath(list, index)) : NO_BOOT_FIELDS;
   let clientClasses = NO_CLASSES;
   if (classes !== undefined) {
-    const l = r.stringList(classes, [...path, 'client-classes']);
+    const l = r.stringList(classes, reservationPath(list, index, 'client-classes'));
     if (l && l.length > 0) clientClasses = l;
   }
-  return {
-    subnetId,
-    identifier: { kind, hex },
-    ip,
-    hostname,
-    options: optionData === undefined ? NO_OPTIONS : readOptionData(r, optionData, childPath(path, 'option-data'), customDefs),
-    boot,
-    clientClasses,
-    path,
-  };
+  const res = new KeaReservation(list, index, subnetId, { kind, hex }, ip, hostname, boot, clientClasses);
+  // After boot fields and classes, as before: their diagnostics come first.
+  if (optionData !== undefined) res.options = readOptionData(r, optionData, res, customDefs);
+  return res;
 }
 
 function readInterfaces(r: Reader, v: unknown, path: JsonPath): Model['interfaces'] {

@@ -11,7 +11,7 @@ import { encodeKeaOptionData, type Encoded } from '../options/encode-kea.js';
 import { toDnsmasqOption, type DnsmasqOption } from '../options/dnsmasq-value.js';
 import { toHex } from '../options/bytes.js';
 import { OPTION_DATA_FATES } from './key-fates.js';
-import { childPath, type Reader } from './reader.js';
+import { childPath, isObject, type Reader } from './reader.js';
 
 const OPTION_DATA_KEYS = new Set(['name', 'code', 'space', 'data', 'csv-format', 'always-send', 'never-send']);
 
@@ -124,6 +124,54 @@ export function readOptionDefs(r: Reader, v: unknown, path: JsonPath): OptionDef
   return out;
 }
 
+/**
+ * What an option-data list belongs to (a scope, class or reservation): entry i of the list is at
+ * `[...owner.path, 'option-data', i]`. The owner's path is read only when a path is needed.
+ */
+export interface PathOwner {
+  readonly path: JsonPath;
+}
+
+/** The path of an owner's option-data list, of entry `index` in it, or of a key of that entry. */
+const listPath = (owner: PathOwner): JsonPath => childPath(owner.path, 'option-data');
+const entryPath = (owner: PathOwner, index: number): JsonPath => childPath(listPath(owner), index);
+const keyPath = (owner: PathOwner, index: number, key: string): JsonPath => childPath(entryPath(owner, index), key);
+
+/**
+ * A ModelOption as read from Kea. Its `path` is built when asked for, from the owner and the
+ * entry's index: a big config has 10,000s of options, and a 7-element path array each (104 bytes,
+ * more than the option itself) was kept for the few that a diagnostic or a report line cites.
+ * `path` is a getter on the prototype, not an own property: a copy made by spreading would lose it
+ * (nothing copies ModelOptions). One class: every option shares one V8 shape.
+ */
+class KeaOption implements ModelOption {
+  code: number;
+  name: string | undefined;
+  space: string;
+  wireHex: string;
+  alwaysSend: boolean;
+  neverSend: boolean;
+  dnsmasq: ModelOption['dnsmasq'];
+  readonly #owner: PathOwner;
+  readonly #index: number;
+
+  constructor(d: Decoded, owner: PathOwner, wireHex: string, dnsmasq: ModelOption['dnsmasq']) {
+    this.code = d.code;
+    this.name = d.name;
+    this.space = d.space;
+    this.wireHex = wireHex;
+    this.alwaysSend = d.alwaysSend;
+    this.neverSend = d.neverSend;
+    this.dnsmasq = dnsmasq;
+    this.#owner = owner;
+    this.#index = d.index;
+  }
+
+  get path(): JsonPath {
+    return entryPath(this.#owner, this.#index);
+  }
+}
+
 /** An option-data entry after validation, before it is rendered for dnsmasq. */
 interface Decoded {
   code: number;
@@ -136,21 +184,26 @@ interface Decoded {
   entry: EncodeEntry | undefined;
   alwaysSend: boolean;
   neverSend: boolean;
-  path: JsonPath;
+  /** Position in the owner's option-data list. */
+  index: number;
 }
 
 /** Kea 2.2 names the DOCSIS3 vendor space "docsis3-v4"; 3.x calls it vendor-4491. */
 const spaceAlias = (space: string) => (space === 'docsis3-v4' ? 'vendor-4491' : space);
 
-export function readOptionData(r: Reader, v: unknown, path: JsonPath, customDefs: readonly OptionDef[]): ModelOption[] {
-  const list = r.list(v, path);
+/**
+ * The ModelOptions of `owner`'s option-data list `v`. Paths are built only for diagnostics (see
+ * KeaOption), so the type checks come first here.
+ */
+export function readOptionData(r: Reader, v: unknown, owner: PathOwner, customDefs: readonly OptionDef[]): ModelOption[] {
+  const list = Array.isArray(v) ? v : r.list(v, listPath(owner));
   if (!list) return NO_OPTIONS;
   const decoded: Decoded[] = [];
   for (let i = 0; i < list.length; i++) {
-    const p = childPath(path, i);
-    const o = r.object(list[i], p);
+    const item = list[i];
+    const o = isObject(item) ? item : r.object(item, entryPath(owner, i));
     if (!o) continue;
-    const d = decodeOne(r, o, p, customDefs);
+    const d = decodeOne(r, o, owner, i, customDefs);
     if (d) decoded.push(d);
   }
   if (decoded.length === 0) return NO_OPTIONS;
@@ -160,7 +213,7 @@ export function readOptionData(r: Reader, v: unknown, path: JsonPath, customDefs
   let n = 0;
   for (const d of decoded) {
     if (consumed?.has(d)) continue;
-    out[n++] = render(r, d);
+    out[n++] = render(r, d, owner);
   }
   return out;
 }
@@ -197,7 +250,7 @@ function encapsulate(list: Decoded[]): Set<Decoded> | undefined {
   return consumed;
 }
 
-function decodeOne(r: Reader, o: Record<string, unknown>, p: JsonPath, customDefs: readonly OptionDef[]): Decoded | undefined {
+function decodeOne(r: Reader, o: Record<string, unknown>, owner: PathOwner, index: number, customDefs: readonly OptionDef[]): Decoded | undefined {
   // One pass over the keys: their values, and whether any key needs classifyRest (usually none).
   let spaceValue: unknown;
   let nameValue: unknown;
@@ -235,44 +288,44 @@ function decodeOne(r: Reader, o: Record<string, unknown>, p: JsonPath, customDef
         unhandled ||= !OPTION_DATA_KEYS.has(key);
     }
   }
-  if (unhandled) r.classifyRest(o, p, 'option-data', OPTION_DATA_KEYS, OPTION_DATA_FATES);
+  if (unhandled) r.classifyRest(o, entryPath(owner, index), 'option-data', OPTION_DATA_KEYS, OPTION_DATA_FATES);
   // typeof first for the common well-typed values: a key's path is only built for a type error.
-  const space = spaceValue === undefined ? 'dhcp4' : typeof spaceValue === 'string' ? spaceValue : r.string(spaceValue, [...p, 'space']);
-  const name = nameValue === undefined ? undefined : typeof nameValue === 'string' ? nameValue : r.string(nameValue, [...p, 'name']);
+  const space = spaceValue === undefined ? 'dhcp4' : typeof spaceValue === 'string' ? spaceValue : r.string(spaceValue, keyPath(owner, index, 'space'));
+  const name = nameValue === undefined ? undefined : typeof nameValue === 'string' ? nameValue : r.string(nameValue, keyPath(owner, index, 'name'));
   const code =
     codeValue === undefined
       ? undefined
       : typeof codeValue === 'number' && Number.isInteger(codeValue) && codeValue >= 0 && codeValue <= 255
         ? codeValue
-        : r.integer(codeValue, [...p, 'code'], 0, 255);
-  const data = dataValue === undefined ? '' : typeof dataValue === 'string' ? dataValue : r.string(dataValue, [...p, 'data']);
-  const csv = csvValue === undefined ? undefined : typeof csvValue === 'boolean' ? csvValue : r.boolean(csvValue, [...p, 'csv-format']);
-  const alwaysSend = alwaysValue === undefined ? false : typeof alwaysValue === 'boolean' ? alwaysValue : r.boolean(alwaysValue, [...p, 'always-send']);
-  const neverSend = neverValue === undefined ? false : typeof neverValue === 'boolean' ? neverValue : r.boolean(neverValue, [...p, 'never-send']);
+        : r.integer(codeValue, keyPath(owner, index, 'code'), 0, 255);
+  const data = dataValue === undefined ? '' : typeof dataValue === 'string' ? dataValue : r.string(dataValue, keyPath(owner, index, 'data'));
+  const csv = csvValue === undefined ? undefined : typeof csvValue === 'boolean' ? csvValue : r.boolean(csvValue, keyPath(owner, index, 'csv-format'));
+  const alwaysSend = alwaysValue === undefined ? false : typeof alwaysValue === 'boolean' ? alwaysValue : r.boolean(alwaysValue, keyPath(owner, index, 'always-send'));
+  const neverSend = neverValue === undefined ? false : typeof neverValue === 'boolean' ? neverValue : r.boolean(neverValue, keyPath(owner, index, 'never-send'));
   if (space === undefined || data === undefined) return undefined;
   if (name === undefined && code === undefined) {
-    r.error('OPTION_UNIDENTIFIED', p, {});
+    r.error('OPTION_UNIDENTIFIED', entryPath(owner, index), {});
     return undefined;
   }
   const def = findDefOnce(spaceAlias(space), code, name, customDefs);
   if (!def && code === undefined) {
-    r.error('OPTION_UNKNOWN_NAME', [...p, 'name'], { name: name ?? '', space });
+    r.error('OPTION_UNKNOWN_NAME', keyPath(owner, index, 'name'), { name: name ?? '', space });
     return undefined;
   }
   if (def && code !== undefined && def.code !== code) {
-    r.error('OPTION_NAME_CODE_MISMATCH', p, { name: name ?? '', code, defCode: def.code });
+    r.error('OPTION_NAME_CODE_MISMATCH', entryPath(owner, index), { name: name ?? '', code, defCode: def.code });
     return undefined;
   }
   const optCode = def?.code ?? code!;
   const label = def?.name ?? name ?? String(optCode);
   if (!def && csv === true) {
-    r.error('OPTION_NO_DEFINITION', p, { code: optCode, space });
+    r.error('OPTION_NO_DEFINITION', entryPath(owner, index), { code: optCode, space });
     return undefined;
   }
   const entry = encodeOnce(def, data, csv);
   const encoded = entry.encoded;
   if (!encoded.ok) {
-    r.error('OPTION_DATA_INVALID', [...p, 'data'], { option: label, code: optCode, problem: encoded.problem });
+    r.error('OPTION_DATA_INVALID', keyPath(owner, index, 'data'), { option: label, code: optCode, problem: encoded.problem });
     return undefined;
   }
   return {
@@ -285,41 +338,33 @@ function decodeOne(r: Reader, o: Record<string, unknown>, p: JsonPath, customDef
     entry,
     alwaysSend: alwaysSend ?? false,
     neverSend: neverSend ?? false,
-    path: p,
+    index,
   };
-}
-
-/**
- * One object literal with every field (in the order code .. path, dnsmasq), so that all ModelOptions
- * share one V8 shape (spreading a base object and adding `dnsmasq` gave each its own).
- */
-function modelOption(d: Decoded, wireHex: string, dnsmasq: ModelOption['dnsmasq']): ModelOption {
-  return { code: d.code, name: d.name, space: d.space, wireHex, alwaysSend: d.alwaysSend, neverSend: d.neverSend, path: d.path, dnsmasq };
 }
 
 /**
  * The ModelOption for a decoded entry. Its wire hex and dnsmasq form are computed once per encoded
  * value and shared (frozen) by every option with that value; the diagnostics are made per entry.
  */
-function render(r: Reader, d: Decoded): ModelOption {
+function render(r: Reader, d: Decoded, owner: PathOwner): ModelOption {
   const e = d.entry;
   const wireHex = e ? (e.wireHex ??= toHex(d.bytes)) : toHex(d.bytes);
   if (d.space !== 'dhcp4') {
-    r.warn('OPTION_NOT_CONVERTED', d.path, {
+    r.warn('OPTION_NOT_CONVERTED', entryPath(owner, d.index), {
       option: d.label,
       code: d.code,
       reason: spaceAlias(d.space).startsWith('vendor-')
         ? `Kea adds "${d.space}" sub-options only for clients of that vendor (measured with Kea 2.2: a configured option 125 went out without them); dnsmasq can send them with dhcp-option=vi-encap:<enterprise>,... for matching clients`
         : `no option at this level encapsulates the "${d.space}" space, so Kea would not send it here either unless a class or a vendor request adds the container`,
     });
-    return modelOption(d, wireHex, undefined);
+    return new KeaOption(d, owner, wireHex, undefined);
   }
   if (d.neverSend) {
     // never-send: a value-less line; dnsmasq sends nothing for 1/3/6/12/15/28 given that way. For
     // other codes a value-less line sends an empty option, so those cannot be suppressed.
-    if ([1, 3, 6, 12, 15, 28].includes(d.code)) return modelOption(d, wireHex, { token: String(d.code), value: '' });
-    r.warn('OPTION_NOT_CONVERTED', [...d.path, 'never-send'], { option: d.label, code: d.code, reason: 'dnsmasq can suppress only options 1, 3, 6, 12, 15 and 28 by configuration' });
-    return modelOption(d, wireHex, undefined);
+    if ([1, 3, 6, 12, 15, 28].includes(d.code)) return new KeaOption(d, owner, wireHex, { token: String(d.code), value: '' });
+    r.warn('OPTION_NOT_CONVERTED', keyPath(owner, d.index, 'never-send'), { option: d.label, code: d.code, reason: 'dnsmasq can suppress only options 1, 3, 6, 12, 15 and 28 by configuration' });
+    return new KeaOption(d, owner, wireHex, undefined);
   }
   let rd: Rendering | undefined;
   if (e) {
@@ -331,9 +376,9 @@ function render(r: Reader, d: Decoded): ModelOption {
   }
   const dm = rd.dm;
   if (!dm.ok) {
-    r.warn('OPTION_NOT_CONVERTED', d.path, { option: d.label, code: d.code, reason: dm.reason });
-    return modelOption(d, wireHex, undefined);
+    r.warn('OPTION_NOT_CONVERTED', entryPath(owner, d.index), { option: d.label, code: d.code, reason: dm.reason });
+    return new KeaOption(d, owner, wireHex, undefined);
   }
-  if (dm.changed) r.warn('OPTION_ENCODING_CHANGED', d.path, { option: d.label, code: d.code, change: dm.changed });
-  return modelOption(d, wireHex, rd.dnsmasq);
+  if (dm.changed) r.warn('OPTION_ENCODING_CHANGED', entryPath(owner, d.index), { option: d.label, code: d.code, change: dm.changed });
+  return new KeaOption(d, owner, wireHex, rd.dnsmasq);
 }
