@@ -481,15 +481,18 @@ export function parsePoolSpec(spec: string): { start: number; end: number } | un
 function readReservations(r: Reader, v: unknown, path: JsonPath, subnetId: number, customDefs: readonly OptionDef[]): Reservation[] {
   const list = r.list(v, path);
   if (!list) return [];
-  const out: Reservation[] = [];
+  // Sized to the list, trimmed at the end (growing by push copies the array again and again).
+  const out = new Array<Reservation>(list.length);
+  let count = 0;
   for (let i = 0; i < list.length; i++) {
     const item = list[i];
     // isObject first: a reservation's path is built only for a diagnostic (see KeaReservation).
     const o = isObject(item) ? item : r.object(item, childPath(path, i));
     if (!o) continue;
     const res = readReservation(r, o, path, i, subnetId, customDefs);
-    if (res) out.push(res);
+    if (res) out[count++] = res;
   }
+  out.length = count;
   return out;
 }
 

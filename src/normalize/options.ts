@@ -145,13 +145,14 @@ const keyPath = (owner: PathOwner, index: number, key: string): JsonPath => chil
  * (nothing copies ModelOptions). One class: every option shares one V8 shape.
  */
 class KeaOption implements ModelOption {
-  code: number;
-  name: string | undefined;
-  space: string;
-  wireHex: string;
-  alwaysSend: boolean;
-  neverSend: boolean;
-  dnsmasq: ModelOption['dnsmasq'];
+  // `declare`: set by the constructor only (no field initializers to run first).
+  declare code: number;
+  declare name: string | undefined;
+  declare space: string;
+  declare wireHex: string;
+  declare alwaysSend: boolean;
+  declare neverSend: boolean;
+  declare dnsmasq: ModelOption['dnsmasq'];
   readonly #owner: PathOwner;
   readonly #index: number;
 
@@ -198,15 +199,19 @@ const spaceAlias = (space: string) => (space === 'docsis3-v4' ? 'vendor-4491' : 
 export function readOptionData(r: Reader, v: unknown, owner: PathOwner, customDefs: readonly OptionDef[]): ModelOption[] {
   const list = Array.isArray(v) ? v : r.list(v, listPath(owner));
   if (!list) return NO_OPTIONS;
-  const decoded: Decoded[] = [];
+  // Sized to the list: an array grown by push starts with room for 16 (a 176-byte temporary for
+  // the usual one- or two-entry list).
+  const decoded = new Array<Decoded>(list.length);
+  let count = 0;
   for (let i = 0; i < list.length; i++) {
     const item = list[i];
     const o = isObject(item) ? item : r.object(item, entryPath(owner, i));
     if (!o) continue;
     const d = decodeOne(r, o, owner, i, customDefs);
-    if (d) decoded.push(d);
+    if (d) decoded[count++] = d;
   }
-  if (decoded.length === 0) return NO_OPTIONS;
+  if (count === 0) return NO_OPTIONS;
+  decoded.length = count;
   const consumed = encapsulate(decoded);
   // Sized up front: the Model keeps this list, and an array grown by push has room for 17.
   const out = new Array<ModelOption>(decoded.length - (consumed?.size ?? 0));
