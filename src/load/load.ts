@@ -21,7 +21,7 @@ export type { LoadHost } from './read-source.js';
 export interface LoadedSource {
   /** The include-spliced text that is parsed (comments replaced by spaces so offsets stay put). */
   text: string;
-  /** The parsed JSON value (undefined when a syntax error made it unusable). */
+  /** The parsed JSON value (undefined when a syntax error made it unusable; compile() drops it once normalized). */
   value: unknown;
   /** Every file read, in order, as given / resolved (for the report). A file read twice is listed once. */
   files: string[];
