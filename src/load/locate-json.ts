@@ -44,18 +44,25 @@ const CLOSE_BRACE = 125;
 const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 
-const isWs = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
+/** JSON's four whitespace characters (also what may stand between a trailing comma and its bracket). */
+export const isJsonBlank = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
 
-/** `open` at an opening quote: the offset of its closing quote (text.length when there is none). */
-function closingQuote(text: string, open: number): number {
-  let q = text.indexOf('"', open + 1);
-  while (q > 0 && text.charCodeAt(q - 1) === BACKSLASH) {
-    let backslashes = 1;
-    for (let b = q - 2; text.charCodeAt(b) === BACKSLASH; b--) backslashes++;
-    if (backslashes % 2 === 0) break;
-    q = text.indexOf('"', q + 1);
+/** `open` at an opening quote: its closing quote, skipping escaped quotes; -1 when there is none. */
+export function closingQuote(text: string, open: number): number {
+  let close = text.indexOf('"', open + 1);
+  while (close !== -1) {
+    let backslashes = 0;
+    for (let b = close - 1; text.charCodeAt(b) === BACKSLASH; b--) backslashes++;
+    if (backslashes % 2 === 0) return close;
+    close = text.indexOf('"', close + 1);
   }
-  return q < 0 ? text.length : q;
+  return -1;
+}
+
+/** Like closingQuote, but text.length for an unclosed string (the index reads text JSON.parse accepted). */
+function stringClose(text: string, open: number): number {
+  const close = closingQuote(text, open);
+  return close < 0 ? text.length : close;
 }
 
 /**
@@ -92,9 +99,9 @@ export function indexJson(text: string, maxNesting: number): JsonIndex | undefin
     const closing = closeBrace < closeBracket ? closeBrace : closeBracket;
     const bracket = opening < closing ? opening : closing;
     if (quote < bracket) {
-      const close = closingQuote(text, quote);
+      const close = stringClose(text, quote);
       let j = close + 1;
-      while (isWs(text.charCodeAt(j))) j++;
+      while (isJsonBlank(text.charCodeAt(j))) j++;
       if (text.charCodeAt(j) === COLON) keys++;
       if (openBrace < close) openBrace = next('{', close);
       if (openBracket < close) openBracket = next('[', close);
@@ -161,7 +168,7 @@ export function jsonLocator(text: string, index: JsonIndex): JsonLocator {
   const arrays = new Map<number, ArrayWalk>();
 
   const skipWs = (i: number): number => {
-    while (isWs(text.charCodeAt(i))) i++;
+    while (isJsonBlank(text.charCodeAt(i))) i++;
     return i;
   };
   /** Index of the container starting at `offset` (which must start one). */
@@ -177,11 +184,11 @@ export function jsonLocator(text: string, index: JsonIndex): JsonLocator {
   };
   /** End of a string, number or literal starting at `i`. */
   const scalarEnd = (i: number): number => {
-    if (text.charCodeAt(i) === QUOTE) return closingQuote(text, i) + 1;
+    if (text.charCodeAt(i) === QUOTE) return stringClose(text, i) + 1;
     let j = i;
     for (;;) {
       const d = text.charCodeAt(j);
-      if (j >= text.length || isWs(d) || d === COMMA || d === CLOSE_BRACKET || d === CLOSE_BRACE) return j;
+      if (j >= text.length || isJsonBlank(d) || d === COMMA || d === CLOSE_BRACKET || d === CLOSE_BRACE) return j;
       j++;
     }
   };
@@ -202,7 +209,7 @@ export function jsonLocator(text: string, index: JsonIndex): JsonLocator {
       let keyEnd = -1;
       if (isObject) {
         keyStart = i;
-        keyEnd = closingQuote(text, i) + 1;
+        keyEnd = stringClose(text, i) + 1;
         i = skipWs(skipWs(keyEnd) + 1); // past ':'
       }
       each(i, keyStart, keyEnd);

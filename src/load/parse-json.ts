@@ -13,7 +13,7 @@
  */
 import { visit } from 'jsonc-parser';
 import type { JsonPath } from '../diagnostics/diagnostic.js';
-import { indexJson, type JsonIndex } from './locate-json.js';
+import { closingQuote, indexJson, isJsonBlank, type JsonIndex } from './locate-json.js';
 
 /** Deeper nesting than this is refused; Kea configs are about 8 levels deep. */
 export const MAX_NESTING = 512;
@@ -99,20 +99,6 @@ function countValueKeys(value: unknown): number {
     }
   }
   return keys;
-}
-
-const isJsonBlank = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
-
-/** `open` at an opening quote: its closing quote, skipping escaped quotes; -1 when there is none. */
-function closingQuote(text: string, open: number): number {
-  let close = text.indexOf('"', open + 1);
-  while (close !== -1) {
-    let backslashes = 0;
-    for (let b = close - 1; text.charCodeAt(b) === 92; b--) backslashes++;
-    if (backslashes % 2 === 0) return close;
-    close = text.indexOf('"', close + 1);
-  }
-  return -1;
 }
 
 /**

@@ -12,6 +12,7 @@
 import { createScanner } from 'jsonc-parser';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { closingQuote } from './locate-json.js';
 import { readSource, type LoadHost } from './read-source.js';
 import { positionInFile, sourceFile, type SourceFile, type SplicedTextBuilder } from './source-map.js';
 
@@ -93,18 +94,6 @@ interface LexicalEvent {
   /** End of the comment; for a directive, where its word ends (the malformed case blanks to it). */
   end: number;
   directive: boolean;
-}
-
-/** `open` at an opening quote: its closing quote, skipping escaped quotes; -1 when there is none. */
-function closingQuote(text: string, open: number): number {
-  let close = text.indexOf('"', open + 1);
-  while (close !== -1) {
-    let backslashes = 0;
-    for (let b = close - 1; text.charCodeAt(b) === 92; b--) backslashes++;
-    if (backslashes % 2 === 0) return close;
-    close = text.indexOf('"', close + 1);
-  }
-  return -1;
 }
 
 /** Result of `stringAround` when it cannot tell (a line break escaped by a backslash). */
