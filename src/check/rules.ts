@@ -6,6 +6,7 @@ import { diagnostic, type Diagnostic, type JsonPath } from '../diagnostics/diagn
 import type { BootFields, Model, Reservation, Subnet } from '../model/model.js';
 import { formatIPv4, inSubnet, netmaskOf } from '../model/ipv4.js';
 import { classCondition, effectiveGuard } from '../model/class-names.js';
+import { subnetFlags } from '../normalize/normalize.js';
 import { SAFETY_RULES } from './safety.js';
 
 /**
@@ -363,28 +364,69 @@ const matchClientIdPerSubnet: Rule = (m) =>
 
 /**
  * dnsmasq's dhcp-boot puts its own address in siaddr unless a next server is given (rfc2131.c
- * do_options); Kea leaves siaddr at 0.0.0.0 when next-server is unset. A boot file without a
- * next server therefore changes siaddr; measured by prove on fixtures/classes.
+ * do_options); Kea leaves siaddr at 0.0.0.0 when next-server is unset or set to 0.0.0.0 (which
+ * dhcp-boot cannot say). A boot file without a next server therefore changes siaddr; measured by
+ * prove on fixtures/classes.
  */
+const hasNextServer = (b: BootFields) => b.nextServer !== undefined && b.nextServer.value !== '0.0.0.0';
+
+/** The subnets whose boot fields a global reservation inherits: the one holding its address, or every one using global reservations. */
+function subnetsUsing(m: Model, r: Reservation): Subnet[] {
+  const uses = (s: Subnet) => subnetFlags.get(s)?.global === true;
+  if (r.ip === undefined) return m.subnets.filter(uses);
+  const holding = m.subnets.find((s) => inSubnet(r.ip!, s.network, s.prefixLength));
+  return holding && uses(holding) ? [holding] : [];
+}
+
 const bootWithoutNextServer: Rule = (m, scan) => {
   const out: Diagnostic[] = [];
-  const at = (b: BootFields, fallback: JsonPath) => {
-    if (b.bootFileName && !b.nextServer) out.push(diagnostic('BOOT_SIADDR_CHANGED', 'warning', { file: b.bootFileName.value }, b.bootFileName.path ?? fallback));
-  };
+  const warn = (file: NonNullable<BootFields['bootFileName']>, fallback: JsonPath) =>
+    out.push(diagnostic('BOOT_SIADDR_CHANGED', 'warning', { file: file.value }, file.path ?? fallback));
+  // A file several subnets inherit is reported once, at the first subnet sending it without a next server.
   const seen = new Set<string>();
   for (const s of m.subnets) {
-    const key = JSON.stringify(s.boot.bootFileName?.path);
-    if (s.boot.bootFileName && !seen.has(key)) {
-      seen.add(key);
-      at(s.boot, s.path);
-    }
+    const file = s.boot.bootFileName;
+    if (!file || hasNextServer(s.boot)) continue;
+    const key = JSON.stringify(file.path);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    warn(file, s.path);
   }
-  if (m.subnets.length === 0) at(m.boot, []);
-  for (const c of m.classes) at(c.boot, c.path);
-  // Subnet reservations: their own next server, else their subnet's.
+  if (m.subnets.length === 0 && m.boot.bootFileName && !hasNextServer(m.boot)) warn(m.boot.bootFileName, []);
+  for (const c of m.classes) if (c.boot.bootFileName && !hasNextServer(c.boot)) warn(c.boot.bootFileName, c.path);
+  // Reservations: their own next server, else that of the subnet(s) they inherit from.
   for (const { r, subnet } of scan.withBoot) {
     const file = r.boot.bootFileName;
-    if (subnet && file && !(r.boot.nextServer ?? subnet.boot.nextServer)) out.push(diagnostic('BOOT_SIADDR_CHANGED', 'warning', { file: file.value }, file.path ?? r.path));
+    if (!file || hasNextServer(r.boot)) continue;
+    const scopes = subnet ? [subnet] : subnetsUsing(m, r);
+    if (scopes.some((x) => !hasNextServer(x.boot))) warn(file, r.path);
+  }
+  return out;
+};
+
+/**
+ * A server-hostname where no boot-file-name applies: bootLine writes dhcp-boot only with a file,
+ * so the name would be lost without a word. Reported once per configured value.
+ */
+const serverHostnameNeedsFile: Rule = (m, scan) => {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const check = (b: BootFields, fallback: JsonPath) => {
+    const name = b.serverHostname;
+    if (!name || b.bootFileName) return;
+    const key = JSON.stringify(name.path ?? fallback);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(diagnostic('BOOT_SNAME_NOT_CARRIED', 'warning', { name: name.value }, name.path ?? fallback));
+  };
+  for (const s of m.subnets) check(s.boot, s.path);
+  if (m.subnets.length === 0) check(m.boot, []);
+  for (const c of m.classes) check(c.boot, c.path);
+  for (const { r, subnet } of scan.withBoot) {
+    if (!r.boot.serverHostname || r.boot.bootFileName) continue;
+    // A reservation's own name goes out with the file of the subnet(s) it inherits from, if any.
+    const scopes = subnet ? [subnet] : subnetsUsing(m, r);
+    if (scopes.some((x) => !x.boot.bootFileName)) check(r.boot, r.path);
   }
   return out;
 };
@@ -411,6 +453,7 @@ export const RULES: readonly Rule[] = [
   authoritativeNotCarried,
   matchClientIdPerSubnet,
   bootWithoutNextServer,
+  serverHostnameNeedsFile,
   ...SAFETY_RULES,
 ];
 

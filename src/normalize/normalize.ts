@@ -219,8 +219,9 @@ function normalizeDhcp4(r: Reader, d4: JsonObject, path: JsonPath): Model {
 
   const globalReservations =
     d4['reservations'] === undefined ? [] : readReservations(r, d4['reservations'], [...path, 'reservations'], 0, customDefs);
-  // Whether any level turns reservations-global on: asked once, not once per global reservation.
-  const globalsUsed = global.flags.global || subnets.some((s) => subnetFlags.get(s)?.global);
+  // Kea uses global reservations only in subnets where reservations-global ends up on (a subnet's
+  // flags are inherited from its network and the global level); asked once, not per reservation.
+  const globalsUsed = subnets.some((s) => subnetFlags.get(s)?.global);
   if (globalReservations.length > 0 && !globalsUsed) {
     r.warn('GLOBAL_RESERVATIONS_UNUSED', [...path, 'reservations'], { count: globalReservations.length });
   }

@@ -95,9 +95,26 @@ function chooseServers(ha: HaConfig | undefined, opts: PairOptions, mode: Mode):
 function placeGlobalReservations(m: Model, out: Diagnostic[]): { model: Model; floating: Reservation[] } {
   const extra = new Map<Subnet, Reservation[]>();
   const floating: Reservation[] = [];
+  const using = m.subnets.filter((s) => subnetFlags.get(s)?.global);
+  const notUsing = m.subnets.filter((s) => !subnetFlags.get(s)?.global);
+  const names = (list: Subnet[]) => list.slice(0, 5).map((s) => s.text).join(', ') + (list.length > 5 ? ` and ${list.length - 5} more` : '');
   for (const r of m.globalReservations) {
     if (r.ip === undefined) {
       floating.push(r);
+      const id = { kind: r.identifier.kind, value: r.identifier.hex };
+      // An address-less dhcp-host (and its tags) is not scoped to subnets: it applies everywhere.
+      if (notUsing.length > 0) out.push(diagnostic('GLOBAL_RESERVATION_EVERYWHERE', 'warning', { ...id, subnets: names(notUsing) }, r.path));
+      // groupHostBoot fills the boot fields it leaves unset from the global ones; Kea from the subnet's.
+      const own = r.boot;
+      if (own.bootFileName || own.serverHostname || own.nextServer) {
+        const differs = using.filter(
+          (s) =>
+            (!own.bootFileName && s.boot.bootFileName?.value !== m.boot.bootFileName?.value) ||
+            (!own.serverHostname && s.boot.serverHostname?.value !== m.boot.serverHostname?.value) ||
+            (!own.nextServer && s.boot.nextServer?.value !== m.boot.nextServer?.value),
+        );
+        if (differs.length > 0) out.push(diagnostic('GLOBAL_RESERVATION_BOOT_SCOPE', 'warning', { ...id, subnets: names(differs) }, r.path));
+      }
       continue;
     }
     const target = m.subnets.find((s) => inSubnet(r.ip!, s.network, s.prefixLength));
