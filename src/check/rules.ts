@@ -6,7 +6,7 @@ import { diagnostic, type Diagnostic, type JsonPath } from '../diagnostics/diagn
 import type { BootFields, Model, Reservation, Subnet } from '../model/model.js';
 import { formatIPv4, inSubnet, netmaskOf } from '../model/ipv4.js';
 import { classCondition, effectiveGuard } from '../model/class-names.js';
-import { subnetFlags } from '../normalize/normalize.js';
+import { usesGlobalReservations } from '../normalize/normalize.js';
 import { SAFETY_RULES } from './safety.js';
 
 /**
@@ -16,7 +16,7 @@ import { SAFETY_RULES } from './safety.js';
  * Every list is in reservation order (global reservations first, then each subnet's in order).
  */
 export interface ReservationScan {
-  /** Every reservation (as allReservations). */
+  /** Every reservation: the global ones first, then each subnet's, in order. */
   all: Reservation[];
   /** The reserved addresses (unsigned 32-bit, as in the model). */
   addresses: Uint32Array;
@@ -370,12 +370,17 @@ const matchClientIdPerSubnet: Rule = (m) =>
  */
 const hasNextServer = (b: BootFields) => b.nextServer !== undefined && b.nextServer.value !== '0.0.0.0';
 
-/** The subnets whose boot fields a global reservation inherits: the one holding its address, or every one using global reservations. */
-function subnetsUsing(m: Model, r: Reservation): Subnet[] {
-  const uses = (s: Subnet) => subnetFlags.get(s)?.global === true;
-  if (r.ip === undefined) return m.subnets.filter(uses);
-  const holding = m.subnets.find((s) => inSubnet(r.ip!, s.network, s.prefixLength));
-  return holding && uses(holding) ? [holding] : [];
+/**
+ * The subnets whose boot fields each global reservation inherits: the one holding its address, or
+ * (without an address) every subnet using global reservations.
+ */
+function globalReservationScopes(m: Model): (r: Reservation) => readonly Subnet[] {
+  const using = m.subnets.filter(usesGlobalReservations);
+  return (r) => {
+    if (r.ip === undefined) return using;
+    const holding = m.subnets.find((s) => inSubnet(r.ip!, s.network, s.prefixLength));
+    return holding && usesGlobalReservations(holding) ? [holding] : [];
+  };
 }
 
 const bootWithoutNextServer: Rule = (m, scan) => {
@@ -395,10 +400,11 @@ const bootWithoutNextServer: Rule = (m, scan) => {
   if (m.subnets.length === 0 && m.boot.bootFileName && !hasNextServer(m.boot)) warn(m.boot.bootFileName, []);
   for (const c of m.classes) if (c.boot.bootFileName && !hasNextServer(c.boot)) warn(c.boot.bootFileName, c.path);
   // Reservations: their own next server, else that of the subnet(s) they inherit from.
+  const globalScopes = globalReservationScopes(m);
   for (const { r, subnet } of scan.withBoot) {
     const file = r.boot.bootFileName;
     if (!file || hasNextServer(r.boot)) continue;
-    const scopes = subnet ? [subnet] : subnetsUsing(m, r);
+    const scopes = subnet ? [subnet] : globalScopes(r);
     if (scopes.some((x) => !hasNextServer(x.boot))) warn(file, r.path);
   }
   return out;
@@ -422,21 +428,16 @@ const serverHostnameNeedsFile: Rule = (m, scan) => {
   for (const s of m.subnets) check(s.boot, s.path);
   if (m.subnets.length === 0) check(m.boot, []);
   for (const c of m.classes) check(c.boot, c.path);
+  const globalScopes = globalReservationScopes(m);
   for (const { r, subnet } of scan.withBoot) {
     if (!r.boot.serverHostname || r.boot.bootFileName) continue;
     // A reservation's own name goes out with the file of the subnet(s) it inherits from, if any.
-    const scopes = subnet ? [subnet] : subnetsUsing(m, r);
+    const scopes = subnet ? [subnet] : globalScopes(r);
     if (scopes.some((x) => !x.boot.bootFileName)) check(r.boot, r.path);
   }
   return out;
 };
 
-/** Global reservations first, then each subnet's, in order. */
-export function allReservations(m: Model): Reservation[] {
-  const out: Reservation[] = [...m.globalReservations];
-  for (const s of m.subnets) for (const r of s.reservations) out.push(r);
-  return out;
-}
 
 export const RULES: readonly Rule[] = [
   uniqueSubnetIds,

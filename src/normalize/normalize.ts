@@ -221,7 +221,7 @@ function normalizeDhcp4(r: Reader, d4: JsonObject, path: JsonPath): Model {
     d4['reservations'] === undefined ? [] : readReservations(r, d4['reservations'], [...path, 'reservations'], 0, customDefs);
   // Kea uses global reservations only in subnets where reservations-global ends up on (a subnet's
   // flags are inherited from its network and the global level); asked once, not per reservation.
-  const globalsUsed = subnets.some((s) => subnetFlags.get(s)?.global);
+  const globalsUsed = subnets.some(usesGlobalReservations);
   if (globalReservations.length > 0 && !globalsUsed) {
     r.warn('GLOBAL_RESERVATIONS_UNUSED', [...path, 'reservations'], { count: globalReservations.length });
   }
@@ -245,8 +245,11 @@ function normalizeDhcp4(r: Reader, d4: JsonObject, path: JsonPath): Model {
   };
 }
 
-/** The reservation flags each subnet ended up with (kept beside the model; placement reads them). */
-export const subnetFlags = new WeakMap<Subnet, ReservationFlags>();
+/** The reservation flags each subnet ended up with (kept beside the model; read through usesGlobalReservations). */
+const subnetFlags = new WeakMap<Subnet, ReservationFlags>();
+
+/** Whether Kea uses global reservations in this subnet (reservations-global, inherited from its network and the global level). */
+export const usesGlobalReservations = (s: Subnet): boolean => subnetFlags.get(s)?.global === true;
 
 function inherit(r: Reader, o: JsonObject, path: JsonPath, parent: Inherited): Inherited {
   const lifetime = (key: string) =>

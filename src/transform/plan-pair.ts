@@ -7,7 +7,7 @@ import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { HaConfig, Model, Pool, Reservation, Subnet } from '../model/model.js';
 import { INFINITE_LIFETIME } from '../model/model.js';
 import { dnsmasqUsableCount, formatIPv4, inSubnet } from '../model/ipv4.js';
-import { subnetFlags } from '../normalize/normalize.js';
+import { usesGlobalReservations } from '../normalize/normalize.js';
 
 export type Mode = 'equal' | 'failover';
 
@@ -95,8 +95,8 @@ function chooseServers(ha: HaConfig | undefined, opts: PairOptions, mode: Mode):
 function placeGlobalReservations(m: Model, out: Diagnostic[]): { model: Model; floating: Reservation[] } {
   const extra = new Map<Subnet, Reservation[]>();
   const floating: Reservation[] = [];
-  const using = m.subnets.filter((s) => subnetFlags.get(s)?.global);
-  const notUsing = m.subnets.filter((s) => !subnetFlags.get(s)?.global);
+  const using = m.subnets.filter(usesGlobalReservations);
+  const notUsing = m.subnets.filter((s) => !usesGlobalReservations(s));
   const names = (list: Subnet[]) => list.slice(0, 5).map((s) => s.text).join(', ') + (list.length > 5 ? ` and ${list.length - 5} more` : '');
   for (const r of m.globalReservations) {
     if (r.ip === undefined) {
@@ -118,7 +118,7 @@ function placeGlobalReservations(m: Model, out: Diagnostic[]): { model: Model; f
       continue;
     }
     const target = m.subnets.find((s) => inSubnet(r.ip!, s.network, s.prefixLength));
-    if (!target || !subnetFlags.get(target)?.global) {
+    if (!target || !usesGlobalReservations(target)) {
       out.push(
         diagnostic('GLOBAL_RESERVATION_UNUSED', 'warning', { address: formatIPv4(r.ip), subnet: target?.text ?? 'none' }, [...r.path, 'ip-address']),
       );
