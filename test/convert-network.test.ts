@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile, DEFAULT_COMPILE_OPTIONS, type CompileResult } from '../src/compile.js';
 import { formatIPv4, parseIPv4 } from '../src/model/ipv4.js';
 import { NetLab, requireOrSkip, type DnsmasqHandle } from './support/netlab.js';
+import { PairLab } from './support/pair-lab.js';
 import { writeTree } from './support/tree.js';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'article-doc', 'kea-dhcp4.conf');
@@ -22,26 +23,18 @@ function rangesOf(result: CompileResult, serverIndex: 0 | 1): [number, number][]
 
 describe.skipIf(skip !== undefined)('generated dnsmasq pair serves the article network', () => {
   const result = compile(FIXTURE, DEFAULT_COMPILE_OPTIONS);
+  let pair: PairLab;
   let lab: NetLab;
-  let tree: ReturnType<typeof writeTree>;
-  const servers: DnsmasqHandle[] = [];
-  const serverAddr = ['192.0.2.2', '192.0.2.3'];
+  const serverAddr: readonly [string, string] = ['192.0.2.2', '192.0.2.3'];
 
   beforeAll(async () => {
     expect(result.ok).toBe(true);
-    tree = writeTree(result.files);
-    lab = await NetLab.create('conv');
-    await lab.addHost('s1', { addresses: [`${serverAddr[0]}/24`] });
-    await lab.addHost('s2', { addresses: [`${serverAddr[1]}/24`] });
-    await lab.addHost('c', {});
-    const [a, b] = result.plan!.servers;
-    servers.push(await lab.startDnsmasq('s1', join(tree.dir, a)));
-    servers.push(await lab.startDnsmasq('s2', join(tree.dir, b)));
+    pair = await PairLab.start('conv', result, serverAddr);
+    lab = pair.lab;
   });
 
   afterAll(async () => {
-    await lab?.destroy();
-    tree?.remove();
+    await pair?.destroy();
   });
 
   it('gives a reserved host its address and options from whichever server answers', async () => {
@@ -61,8 +54,8 @@ describe.skipIf(skip !== undefined)('generated dnsmasq pair serves the article n
 
   for (const alone of [0, 1] as const) {
     it(`serves reserved and dynamic clients with only server ${alone + 1} running`, async () => {
-      const other = 1 - alone;
-      await servers[other]!.stop();
+      const other = alone === 0 ? 1 : 0;
+      await pair.servers[other]!.stop();
       try {
         const reserved = await lab.dhcpClient('c', { mac: 'dc:a6:32:0b:7e:45', requestOptions: [3, 6], timeoutSec: 6 });
         expect(reserved.ok, reserved.ok ? '' : reserved.log).toBe(true);
@@ -82,8 +75,7 @@ describe.skipIf(skip !== undefined)('generated dnsmasq pair serves the article n
           expect(dynamic.env.dns).toBe('192.0.2.1');
         }
       } finally {
-        const [a, b] = result.plan!.servers;
-        servers[other] = await lab.startDnsmasq(other === 0 ? 's1' : 's2', join(tree.dir, other === 0 ? a! : b!));
+        await pair.restart(other);
       }
     });
   }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile, DEFAULT_COMPILE_OPTIONS } from '../src/compile.js';
 import { NetLab, requireOrSkip, type DnsmasqHandle } from './support/netlab.js';
-import { writeTree } from './support/tree.js';
+import { PairLab } from './support/pair-lab.js';
 
 const CONFIG = join(import.meta.dirname, '..', 'fixtures', 'article-doc', 'kea-dhcp4.conf');
 const skip = requireOrSkip();
@@ -50,26 +50,20 @@ describe.skipIf(skip !== undefined)('a client with a Kea lease keeps its address
     ].join('\n'),
   );
   const result = compile(CONFIG, { ...DEFAULT_COMPILE_OPTIONS, leases: csv, at: now });
-  const serverAddr = ['192.0.2.2', '192.0.2.3'];
+  const serverAddr: readonly [string, string] = ['192.0.2.2', '192.0.2.3'];
+  let pair: PairLab;
   let lab: NetLab;
-  let tree: ReturnType<typeof writeTree>;
-  const servers: DnsmasqHandle[] = [];
+  let servers: DnsmasqHandle[];
 
   beforeAll(async () => {
     expect(result.ok, JSON.stringify(result.diagnostics.filter((d) => d.severity === 'error'))).toBe(true);
-    tree = writeTree(result.files);
-    lab = await NetLab.create('lease');
-    await lab.addHost('s1', { addresses: [`${serverAddr[0]}/24`] });
-    await lab.addHost('s2', { addresses: [`${serverAddr[1]}/24`] });
-    await lab.addHost('c', {});
-    const [a, b] = result.plan!.servers;
-    servers.push(await lab.startDnsmasq('s1', join(tree.dir, a)));
-    servers.push(await lab.startDnsmasq('s2', join(tree.dir, b)));
+    pair = await PairLab.start('lease', result, serverAddr);
+    lab = pair.lab;
+    servers = pair.servers;
   });
 
   afterAll(async () => {
-    await lab?.destroy();
-    tree?.remove();
+    await pair?.destroy();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -143,8 +137,7 @@ describe.skipIf(skip !== undefined)('a client with a Kea lease keeps its address
         expect(r.ok, r.ok ? '' : r.log).toBe(true);
         if (r.ok) expect(r.serverId).toBe(serverAddr[other]);
       } finally {
-        const [a, b] = result.plan!.servers;
-        servers[holder] = await lab.startDnsmasq(holder === 0 ? 's1' : 's2', join(tree.dir, holder === 0 ? a : b));
+        await pair.restart(holder);
       }
     });
   }
